@@ -1,0 +1,230 @@
+"""The `fundkg` command: one library call per command.
+
+Exit codes: 0 success; 1 the graph does not pass validation; 2 bad input or usage (with a message naming
+the file, line and problem).
+"""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import KGError
+from .ns import DEFAULT_BASE
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def reports_errors(fn):
+    """Turn a KGError into one line on stderr and the error's exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except KGError as exc:
+            echo_err(f"error: {exc}")
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+sources_option = click.option(
+    "--sources", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Folder of documents (NAME.txt) and their fact folders (NAME/). Default: the shipped sources.")
+out_option = click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build"),
+                          show_default=True, help="Output folder.")
+base_option = click.option("--base", default=DEFAULT_BASE, show_default=True,
+                           help="Base IRI of the graph's resources (ends with / or #).")
+graph_option = click.option("--graph", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                            help="A built graph (Turtle). Default: build/funding-kg.ttl, built first if missing.")
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, prog_name="fundkg")
+def main():
+    """funding-kg: a knowledge graph of Japan's public funding for health and medical research.
+
+    \b
+    Start with:
+      fundkg all                 build the graph from the shipped sources and write every output
+      fundkg stats               what the graph holds
+    """
+
+
+@main.command()
+@click.argument("document", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--fiscal-year", type=int, default=None,
+              help="The year the document budgets for (default: read from its first 令和N年度予算額(案)).")
+@click.option("--format", "fmt", type=click.Choice(["table", "tsv", "json"]), default="table", show_default=True)
+@reports_errors
+def extract(document: Path, fiscal_year: int | None, fmt: str):
+    """List every amount of money a document mentions, with its line.
+
+    \b
+    Example:
+      fundkg extract sources/mext_fy2022_health_medical_rd.txt --format tsv
+    """
+    from .extract import extract_file
+
+    mentions = extract_file(document, fiscal_year)
+    if fmt == "json":
+        click.echo(json.dumps([m.as_dict() for m in mentions], ensure_ascii=False, indent=1))
+        return
+    cols = ["line", "column", "text", "yen", "fiscal_year", "kind", "qualifiers"]
+    rows = []
+    for m in mentions:
+        quals = [q for q, on in (("fund", m.fund), ("new", m.new), ("approx", m.approximate),
+                                 ("max", m.upper_bound), (f"per {m.per}", m.per)) if on]
+        rows.append([str(m.line), str(m.start + 1), m.text, f"{m.yen:,}" if fmt == "table" else str(m.yen),
+                     str(m.fiscal_year or ""), m.kind or "", ",".join(quals)])
+    if fmt == "tsv":
+        click.echo("\t".join(cols))
+        for r in rows:
+            click.echo("\t".join(r))
+    else:
+        _table(cols, rows)
+    echo_err(f"{len(mentions)} amount mention(s) in {document}")
+
+
+def _table(cols: list[str], rows: list[list[str]]) -> None:
+    from unicodedata import east_asian_width
+
+    def width(s: str) -> int:
+        return sum(2 if east_asian_width(c) in "WF" else 1 for c in s)
+
+    widths = [max([width(c)] + [width(r[i]) for r in rows]) for i, c in enumerate(cols)]
+
+    def line(cells):
+        return "  ".join(c + " " * (w - width(c)) for c, w in zip(cells, widths)).rstrip()
+
+    click.echo(line(cols))
+    click.echo(line(["-" * w for w in widths]))
+    for r in rows:
+        click.echo(line(r))
+
+
+@main.command()
+@sources_option
+@out_option
+@base_option
+@reports_errors
+def build(sources: Path | None, out: Path, base: str):
+    """Check the facts against their documents and write the graph (funding-kg.ttl).
+
+    Fails, naming file, line and problem, on any quote not found at its line, amount that disagrees with the
+    text, malformed fact file, unknown reference, duplicate identifier, or amount mention neither represented
+    nor left out on purpose. A failed build leaves earlier outputs untouched.
+
+    \b
+    Examples:
+      fundkg build
+      fundkg build --sources my-sources --out /tmp/kg --base https://example.org/kg/
+    """
+    from .build import build_graph, write_graph
+
+    echo_err(f"building from {sources or 'the shipped sources'}")
+    result = build_graph(sources, base=base)
+    path = write_graph(result, out)
+    cov = result.coverage
+    for doc in result.documents:
+        echo_err(f"  {doc.path.name}: {len(doc.mentions)} amount mentions")
+    echo_err(f"coverage: {cov.represented + cov.left_out}/{cov.total} amount mentions ({cov.percent:.1f}%), "
+             f"{cov.left_out} left out on purpose")
+    click.echo(f"wrote {path} ({len(result.graph):,} triples)")
+
+
+@main.command()
+@graph_option
+@sources_option
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@reports_errors
+def validate(graph: Path | None, sources: Path | None, as_json: bool):
+    """Check the graph against the SHACL shapes and the budget's arithmetic.
+
+    Reports components within their program's total, programs within their agency's total, the
+    year-over-year change of every item and the part of each total its parts leave unexplained.
+    Exit code 1 when anything fails.
+
+    \b
+    Example:
+      fundkg validate --json > report.json
+    """
+    from .pipeline import ensure_graph
+    from .store import load_rdflib
+    from .validate import validate_graph
+
+    path = ensure_graph(graph, sources=sources, echo=echo_err)
+    report = validate_graph(load_rdflib(path))
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=1, default=str))
+    else:
+        click.echo(f"{path}: {'conforms' if report.conforms else 'DOES NOT CONFORM'}")
+        for v in report.violations:
+            click.echo(f"  violation {v}")
+        click.echo("checks:")
+        for c in report.checks:
+            mark = "ok  " if c["ok"] else "FAIL"
+            click.echo(f"  {mark} {c['rule']}: {c['item']} FY{c['fiscal_year']} {c['kind']}: "
+                       f"{c['count']} parts ¥{c['sum'] / 10**6:,.0f}M of ¥{c['total'] / 10**6:,.0f}M")
+        click.echo("year-over-year (request against the previous initial budget), largest decrease first:")
+        for y in report.year_over_year:
+            pct = f"{y['percent']:+}%" if y["percent"] is not None else "n/a"
+            click.echo(f"  {y['item']}: ¥{y['previous'] / 10**6:,.0f}M → ¥{y['current'] / 10**6:,.0f}M "
+                       f"({y['change'] / 10**6:+,.0f}M, {pct})")
+        click.echo("unexplained remainders (total minus the sum of its parts):")
+        for r in report.remainders:
+            click.echo(f"  {r['item']} FY{r['fiscal_year']} {r['kind']}: ¥{r['amount'] / 10**6:,.0f}M")
+    sys.exit(0 if report.conforms else 1)
+
+
+@main.command()
+@sources_option
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@reports_errors
+def stats(sources: Path | None, as_json: bool):
+    """Print counts: resources by class, allocations by fiscal year and kind, flows, triples, coverage.
+
+    \b
+    Example:
+      fundkg stats --json
+    """
+    from .build import build_graph
+    from .stats import format_stats, graph_stats
+    from .store import GraphStore
+
+    result = build_graph(sources)
+    counts = graph_stats(GraphStore.from_graph(result.graph))
+    cov = result.coverage
+    if as_json:
+        counts["coverage"] = {"total": cov.total, "represented": cov.represented, "left_out": cov.left_out,
+                              "percent": cov.percent}
+        click.echo(json.dumps(counts, ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_stats(counts, cov))
+
+
+@main.command(name="all")
+@sources_option
+@out_option
+@base_option
+@reports_errors
+def all_(sources: Path | None, out: Path, base: str):
+    """Build the graph from the sources, validate it and write every output into --out.
+
+    \b
+    Example:
+      fundkg all --out build
+    """
+    from .pipeline import run_all
+
+    run_all(sources, out, base=base, echo=echo_err)
+    click.echo(f"all outputs are in {out}/")

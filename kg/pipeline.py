@@ -1,0 +1,42 @@
+"""The main job: build the graph from the sources and write every output into one folder."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from .build import GRAPH_FILE, BuildResult, build_graph, write_graph
+from .errors import ValidationFailed
+from .ns import DEFAULT_BASE
+from .validate import validate_graph
+
+Echo = Callable[[str], None]
+
+
+def ensure_graph(graph_path: str | Path | None, *, sources=None, out="build", base=DEFAULT_BASE,
+                 echo: Echo = lambda s: None) -> Path:
+    """The path of a built graph, building it into `out` first when no graph file is there."""
+    path = Path(graph_path) if graph_path else Path(out) / GRAPH_FILE
+    if graph_path and not path.exists():
+        from .errors import KGError
+
+        raise KGError("no graph file here", path=path)
+    if not path.exists():
+        echo(f"{path} is missing: building it first")
+        result = build_graph(sources, base=base)
+        write_graph(result, path.parent)
+    return path
+
+
+def run_all(sources=None, out: str | Path = "build", *, base: str = DEFAULT_BASE,
+            echo: Echo = lambda s: None) -> BuildResult:
+    """Build, validate and write every output into `out`. Raises on the first failure."""
+    out = Path(out)
+    echo("building the graph from the sources")
+    result = build_graph(sources, base=base)
+    echo("validating (SHACL shapes and budget arithmetic)")
+    report = validate_graph(result.graph)
+    if not report.conforms:
+        raise ValidationFailed("the graph breaks " + "; ".join(str(v) for v in report.violations[:5]))
+    path = write_graph(result, out)
+    echo(f"wrote {path} ({len(result.graph):,} triples)")
+    return result
