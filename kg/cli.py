@@ -228,3 +228,48 @@ def all_(sources: Path | None, out: Path, base: str):
 
     run_all(sources, out, base=base, echo=echo_err)
     click.echo(f"all outputs are in {out}/")
+
+
+@main.command()
+@reports_errors
+def queries():
+    """List the shipped queries with their titles and parameters.
+
+    \b
+    Example:
+      fundkg queries
+    """
+    from .query import list_queries
+
+    for q in list_queries():
+        click.echo(f"{q.name}: {q.title}" + (f" / {q.title_ja}" if q.title_ja else ""))
+        for p in q.params:
+            default = f" (default {p.default})" if p.default is not None else ""
+            click.echo(f"    -p {p.name} <{p.type}>{default}  {p.description}")
+
+
+@main.command()
+@click.argument("name_or_file")
+@click.option("-p", "--param", "params", type=(str, str), multiple=True, metavar="NAME VALUE",
+              help="Bind a parameter (repeatable). Values are bound as RDF terms, never pasted into the query.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
+              show_default=True, help="table shows amounts in 百万円; the others give exact values.")
+@graph_option
+@reports_errors
+def query(name_or_file: str, params, fmt: str, graph: Path | None):
+    """Run a shipped query by NAME, or a SPARQL FILE, against the built graph.
+
+    \b
+    Examples:
+      fundkg query allocations --format csv > allocations.csv
+      fundkg query program-amounts -p year 2021 -p kind initial
+      fundkg query my-question.rq --format json
+    """
+    from .pipeline import ensure_graph
+    from .query import format_result, load_query, run_query
+    from .store import GraphStore
+
+    info = load_query(name_or_file)
+    path = ensure_graph(graph, echo=echo_err)
+    result = run_query(info, dict(params), store=GraphStore.from_file(path))
+    click.echo(format_result(result, fmt))
