@@ -70,10 +70,16 @@ def _construct_mapping(loader, node, deep=False):
         seen[key] = key_node.start_mark.line + 1
     mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
+    mapping["__keys__"] = seen
     return mapping
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# Dates stay text until the shape check, so that an impossible date is reported with its line.
+_LineLoader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 # --- the shape of each section -------------------------------------------------------------------------
 
@@ -188,14 +194,16 @@ class _Checker:
         if not isinstance(value, dict):
             self.fail(line, where, f"expected a mapping, got {_kind(value)}")
         line = value.get("__line__", line)
+        key_lines = value.get("__keys__", {})
         out = {}
         for key, v in value.items():
-            if key == "__line__":
+            if key in ("__line__", "__keys__"):
                 continue
+            at = key_lines.get(key, line)
             if key not in spec["fields"]:
                 known = ", ".join(sorted(spec["fields"]))
-                self.fail(line, where, f"unknown key {key!r} (expected one of: {known})")
-            out[key] = self.check(v, spec["fields"][key], f"{where}.{key}", line)
+                self.fail(at, where, f"unknown key {key!r} (expected one of: {known})")
+            out[key] = self.check(v, spec["fields"][key], f"{where}.{key}", at)
         missing = [k for k in spec.get("required", ()) if k not in out]
         if missing:
             self.fail(line, where, f"missing required key {', '.join(repr(m) for m in missing)}")
@@ -294,11 +302,11 @@ def load_file(path: Path, into: FactSet) -> None:
         raise FactError("a fact file must be a mapping of sections (e.g. 'programs:')", path=file, line=1)
     checker = _Checker(file)
     for section, items in data.items():
-        if section == "__line__":
+        if section in ("__line__", "__keys__"):
             continue
         if section not in SECTIONS:
             raise FactError(f"unknown section {section!r} (expected one of: {', '.join(SECTIONS)})", path=file,
-                            line=data["__line__"])
+                            line=data["__keys__"].get(section, 1))
         spec = SECTIONS[section]
         if section == "document":
             if into.document is not None:
@@ -309,9 +317,9 @@ def load_file(path: Path, into: FactSet) -> None:
         if items is None:
             items = []
         if not isinstance(items, list):
-            raise FactError(f"section {section!r} must be a list of records", path=file, line=data["__line__"])
+            raise FactError(f"section {section!r} must be a list of records", path=file, line=data["__keys__"].get(section, 1))
         for i, item in enumerate(items):
-            d = checker.check_mapping(item, spec, f"{section}[{i}]", data["__line__"])
+            d = checker.check_mapping(item, spec, f"{section}[{i}]", data["__keys__"].get(section, 1))
             into.sections.setdefault(section, []).append(Record(section, d, file, d["__line__"]))
 
 

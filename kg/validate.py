@@ -30,19 +30,19 @@ SELECT ?item ?label ?year ?kind ?total (SUM(?amount) AS ?parts) (COUNT(?part) AS
 """
 
 AGENCY_SUM = PREFIXES + """
-SELECT ?agency ?label ?year ?kind ?total (SUM(?amount) AS ?parts) (COUNT(?p) AS ?n) WHERE {
-  ?a fkg:allocatedTo ?agency ; fkg:fiscalYear/fkg:year ?year ; fkg:budgetKind/<http://www.w3.org/2004/02/skos/core#notation> ?kind ; fkg:amountYen ?total .
-  ?p fkg:managedBy ?agency .
+SELECT ?item ?label ?year ?kind ?total (SUM(?amount) AS ?parts) (COUNT(?p) AS ?n) WHERE {
+  ?a fkg:allocatedTo ?item ; fkg:fiscalYear/fkg:year ?year ; fkg:budgetKind/<http://www.w3.org/2004/02/skos/core#notation> ?kind ; fkg:amountYen ?total .
+  ?p fkg:managedBy ?item .
   ?pa fkg:allocatedTo ?p ; fkg:fiscalYear/fkg:year ?year ; fkg:budgetKind/<http://www.w3.org/2004/02/skos/core#notation> ?kind ; fkg:amountYen ?amount .
-  ?agency rdfs:label ?label . FILTER(lang(?label) = "en")
-} GROUP BY ?agency ?label ?year ?kind ?total ORDER BY ?label ?year ?kind
+  ?item rdfs:label ?label . FILTER(lang(?label) = "en")
+} GROUP BY ?item ?label ?year ?kind ?total ORDER BY ?label ?year ?kind
 """
 
 YEAR_OVER_YEAR = PREFIXES + """
 SELECT ?item ?label ?year ?now ?before WHERE {
   ?a fkg:allocatedTo ?item ; fkg:fiscalYear/fkg:year ?year ; fkg:budgetKind fkg:Request ; fkg:amountYen ?now .
   ?b fkg:allocatedTo ?item ; fkg:fiscalYear/fkg:year ?prev ; fkg:budgetKind fkg:InitialBudget ; fkg:amountYen ?before .
-  FILTER(?prev = ?year - 1)
+  FILTER(?prev = ?year - 1 && isNumeric(?now) && isNumeric(?before))
   ?item rdfs:label ?label . FILTER(lang(?label) = "en")
 } ORDER BY ?label
 """
@@ -108,6 +108,10 @@ def consistency(store: GraphStore, report: Report) -> None:
     for rule, query, what in (("parts-within-total", PARTS_SUM, "parts"),
                               ("programs-within-agency", AGENCY_SUM, "programs it manages")):
         for row in store.select(query):
+            if not all(isinstance(row[k], Decimal) for k in ("parts", "total")):
+                report.violations.append(Violation(rule, row["item"], f"amounts of {row['label']} in FY{row['year']} "
+                                                   f"{row['kind']} are not all xsd:decimal numbers"))
+                continue
             ok = row["parts"] <= row["total"]
             report.checks.append({"rule": rule, "item": row["label"], "fiscal_year": row["year"],
                                   "kind": row["kind"], "total": row["total"], "sum": row["parts"],
