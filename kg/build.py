@@ -7,24 +7,23 @@ fact file, its line and the problem. Nothing is written here: `write_graph` writ
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import tempfile
 import unicodedata
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, QB, RDF, RDFS, SKOS, XSD
 
 from . import eras, paths
+from .amounts import AmountRules, Coverage, fmt_number, one_line
 from .errors import CoverageError, FactError, KGError
-from .extract import Mention, extract_lines, parse_amount, read_lines
-from .facts import FactSet, Record, Span, load_facts
-from .ns import (CUR, DEFAULT_BASE, FKG, HUB_TYPE_TERMS, INSTRUMENT_TERMS, KIND_LABELS, KIND_TERMS, OA,
-                 PER_TERMS, SCHEMA, bind_prefixes)
+from .facts import Record, Span
+from .sources import Document, LocatedSpan, squash, find_documents, load_document, locate
+from .ns import (DEFAULT_BASE, FKG, HUB_TYPE_TERMS, INSTRUMENT_TERMS, OA,
+                 PER_TERMS, bind_prefixes)
 
 GRAPH_FILE = "funding-kg.ttl"
 
@@ -39,62 +38,6 @@ PATHS = {"organisations": "organisation", "programs": "program", "hubs": "hub", 
          "calls": "call", "flows": "flow"}
 
 
-def _squash(text: str) -> str:
-    """NFKC without any white space: how labels are compared with quotes."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-
-
-@dataclass
-class LocatedSpan:
-    span: Span
-    doc: "Document"
-    line: int
-    end_line: int
-    col: int  # start column in `line`
-    end_col: int  # end column in `end_line`
-    start: int  # offsets in the whole document text (code points)
-    end: int
-
-    def covers(self, m: Mention) -> bool:
-        if not (self.line <= m.line <= self.end_line):
-            return False
-        if m.line == self.line and m.start < self.col:
-            return False
-        if m.line == self.end_line and m.end > self.end_col:
-            return False
-        return True
-
-    @property
-    def slug(self) -> str:
-        if self.line == self.end_line:
-            return f"L{self.line}-c{self.col}-{self.end_col}"
-        return f"L{self.line}-c{self.col}-L{self.end_line}-c{self.end_col}"
-
-
-@dataclass
-class Document:
-    path: Path
-    facts: FactSet
-    lines: list[str]
-    mentions: list[Mention]
-    line_offsets: list[int]
-    id: str = ""
-    year: int = 0
-    sha256: str = ""
-
-
-@dataclass
-class Coverage:
-    total: int = 0
-    represented: int = 0
-    left_out: int = 0
-    missing: list[Mention] = field(default_factory=list)
-
-    @property
-    def percent(self) -> float:
-        return 100.0 if self.total == 0 else 100.0 * (self.represented + self.left_out) / self.total
-
-
 @dataclass
 class BuildResult:
     graph: Graph
@@ -103,7 +46,7 @@ class BuildResult:
     base: str
 
 
-class _Builder:
+class _Builder(AmountRules):
     def __init__(self, documents: list[Document], base: str):
         self.docs = documents
         self.base = base
@@ -143,37 +86,6 @@ class _Builder:
         return self.ref_iri(ident)
 
     # -- spans ------------------------------------------------------------------------------------------
-    def locate(self, doc: Document, span: Span) -> LocatedSpan:
-        if span.line > len(doc.lines):
-            raise FactError(f"line {span.line} is past the end of {doc.path.name} ({len(doc.lines)} lines)",
-                            path=span.file, line=span.at)
-        n_lines = span.quote.count("\n") + 1
-        end_line = min(span.line + n_lines - 1, len(doc.lines))
-        text = "\n".join(doc.lines[span.line - 1:end_line])
-        first = len(doc.lines[span.line - 1])
-        pos, count = -1, 0
-        while True:
-            pos = text.find(span.quote, pos + 1)
-            if pos < 0 or pos > first:
-                break
-            count += 1
-            if count == span.occurrence:
-                break
-        if pos < 0 or pos > first:
-            hint = ""
-            if _squash(span.quote) in _squash(text):
-                hint = " (it matches only after NFKC normalisation or white-space changes: copy it verbatim)"
-            elif _squash(span.quote) in _squash("\n".join(doc.lines)):
-                where = next(i + 1 for i, l in enumerate(doc.lines) if _squash(span.quote)[:8] in _squash(l))
-                hint = f" (similar text is near line {where})"
-            raise FactError(f"quote {span.quote!r} is not at line {span.line} of {doc.path.name}; "
-                            f"that line reads {doc.lines[span.line - 1]!r}{hint}", path=span.file, line=span.at)
-        start = doc.line_offsets[span.line - 1] + pos
-        end = start + len(span.quote)
-        last_nl = span.quote.rfind("\n")
-        end_col = pos + len(span.quote) if last_nl < 0 else len(span.quote) - last_nl - 1
-        return LocatedSpan(span, doc, span.line, end_line, pos, end_col, start, end)
-
     def emit_span(self, ls: LocatedSpan) -> URIRef:
         s = self.iri(f"span/{ls.doc.id}/{ls.slug}")
         if (s, RDF.type, FKG.Span) in self.g:
@@ -198,7 +110,7 @@ class _Builder:
         return s
 
     def evidence(self, doc: Document, subject: URIRef, spans: list[Span]) -> list[LocatedSpan]:
-        located = [self.locate(doc, sp) for sp in spans]
+        located = [locate(doc, sp) for sp in spans]
         for ls in located:
             self.g.add((subject, FKG.evidence, self.emit_span(ls)))
         return located
@@ -210,14 +122,14 @@ class _Builder:
         if str(value) not in re.findall(r"\d+", quote):
             raise FactError(f"{what} is {value}, but the quote {span.quote!r} does not say {value}",
                             path=span.file, line=span.at)
-        if needs and needs not in _squash(quote):
+        if needs and needs not in squash(quote):
             raise FactError(f"{what}: the quote {span.quote!r} lacks {needs!r}", path=span.file, line=span.at)
 
     def check_label(self, rec: Record, located: list[LocatedSpan]) -> None:
         if rec.get("interpretation"):
             return
-        ja = _squash(rec["label"]["ja"])
-        if not any(ja in _squash(ls.span.quote) for ls in located):
+        ja = squash(rec["label"]["ja"])
+        if not any(ja in squash(ls.span.quote) for ls in located):
             raise FactError(f"label {rec['label']['ja']!r} appears in none of the record's quotes; quote it, "
                             "or mark the record with 'interpretation'", path=rec.file, line=rec.line)
 
@@ -234,16 +146,16 @@ class _Builder:
         located = self.evidence(doc, subject, rec["source"])
         self.check_label(rec, located)
         for alt in rec.get("alt_labels", []):
-            ls = self.locate(doc, alt["source"])
+            ls = locate(doc, alt["source"])
             for lang in ("ja", "en"):
                 if alt.get(lang):
                     g.add((subject, SKOS.altLabel, Literal(alt[lang], lang=lang)))
-            if alt.get("ja") and _squash(alt["ja"]) not in _squash(alt["source"].quote):
+            if alt.get("ja") and squash(alt["ja"]) not in squash(alt["source"].quote):
                 raise FactError(f"alternative label {alt['ja']!r} is not in its quote", path=rec.file,
                                 line=alt["__line__"])
             g.add((subject, FKG.evidence, self.emit_span(ls)))
         if rec.get("interpretation"):
-            g.add((subject, FKG.interpretation, Literal(_one_line(rec["interpretation"]), lang="en")))
+            g.add((subject, FKG.interpretation, Literal(one_line(rec["interpretation"]), lang="en")))
         self.note(doc, rec, subject)
         return located
 
@@ -253,9 +165,9 @@ class _Builder:
             return
         for lang in ("ja", "en"):
             if note.get(lang):
-                self.g.add((subject, FKG.note, Literal(_one_line(note[lang]), lang=lang)))
+                self.g.add((subject, FKG.note, Literal(one_line(note[lang]), lang=lang)))
         if note.get("source"):
-            self.g.add((subject, FKG.evidence, self.emit_span(self.locate(doc, note["source"]))))
+            self.g.add((subject, FKG.evidence, self.emit_span(locate(doc, note["source"]))))
 
     def fiscal_year(self, year: int) -> URIRef:
         self.years.add(year)
@@ -351,7 +263,7 @@ class _Builder:
         if rec.get("reorganised_from"):
             g.add((s, FKG.reorganisedFrom, self.resolve(rec, "reorganised_from", rec["reorganised_from"], "programs")))
         if rec.get("new_in"):
-            if not any("新規" in _squash(ls.span.quote) for ls in located):
+            if not any("新規" in squash(ls.span.quote) for ls in located):
                 raise FactError("new_in is set, but no quote says 新規 (new)", path=rec.file, line=rec.line)
             g.add((s, FKG.newInFiscalYear, self.fiscal_year(rec["new_in"])))
         if period := rec.get("period"):
@@ -370,7 +282,7 @@ class _Builder:
         for item in rec.get("based_on", []):
             g.add((s, FKG.basedOn, self.resolve(rec, "based_on", item["policy"], "policies")))
             policy_label = self.ids[item["policy"]][1]["label"]["ja"]
-            if _squash(policy_label) not in _squash(item["source"].quote):
+            if squash(policy_label) not in squash(item["source"].quote):
                 raise FactError(f"based_on {item['policy']!r}: the quote does not name {policy_label}",
                                 path=item["source"].file, line=item["source"].at)
             self.evidence(doc, s, [item["source"]])
@@ -398,7 +310,7 @@ class _Builder:
         for key, prop in (("purpose", FKG.purpose), ("disease", FKG.disease), ("location", FKG.location)):
             if rec.get(key):
                 for lang in ("ja", "en"):
-                    g.add((s, prop, Literal(_one_line(rec[key][lang]), lang=lang)))
+                    g.add((s, prop, Literal(one_line(rec[key][lang]), lang=lang)))
         if count := rec.get("count"):
             for key, prop, needs in (("exactly", FKG.exactCount, None), ("at_most", FKG.maxCount, "最大"),
                                      ("about", FKG.approximateCount, "程度")):
@@ -450,99 +362,7 @@ class _Builder:
             raise FactError(f"instrument is {rec['instrument']} ({word}), but no quote says {word}",
                             path=rec.file, line=rec.line)
         if rec.get("interpretation"):
-            g.add((s, FKG.interpretation, Literal(_one_line(rec["interpretation"]), lang="en")))
-
-    # -- amounts ----------------------------------------------------------------------------------------
-    def claim(self, doc: Document, rec: Record, span: Span, amount_text: str, year: int, kind: str,
-              where: str) -> Mention:
-        """The mention inside `span` that an amount stands for; checks value, year and kind."""
-        yen, _ = parse_amount(amount_text)
-        ls = self.locate(doc, span)
-        inside = [m for m in doc.mentions if ls.covers(m)]
-        if not inside:
-            raise FactError(f"{where}: the quote {span.quote!r} contains no amount", path=span.file, line=span.at)
-        same = [m for m in inside if m.yen == yen]
-        if not same:
-            read = ", ".join(f"{m.text} ({m.yen} yen)" for m in inside)
-            raise FactError(f"{where}: amount {amount_text} ({yen} yen) disagrees with the text at line "
-                            f"{span.line}, which reads {read}", path=span.file, line=span.at)
-
-        def agrees(m: Mention) -> bool:
-            return (m.kind is None or m.kind == kind) and (m.fiscal_year is None or m.fiscal_year == year)
-
-        fitting = [m for m in same if agrees(m)]
-        if not fitting:
-            m = same[0]
-            raise FactError(f"{where}: the text at line {m.line} reads {m.text} as FY{m.fiscal_year} {m.kind}, "
-                            f"not FY{year} {kind}", path=span.file, line=span.at)
-        unclaimed = [m for m in fitting if (doc.id, m.line, m.start) not in self.claimed]
-        if not unclaimed:
-            m = fitting[0]
-            raise FactError(f"{where}: {m.text} at line {m.line} already stands for "
-                            f"{self.claimed[(doc.id, m.line, m.start)]}", path=span.file, line=span.at)
-        m = unclaimed[0]
-        self.claimed[(doc.id, m.line, m.start)] = f"{where} ({span.file}:{span.at})"
-        self.coverage.represented += 1
-        return m
-
-    def check_qualifiers(self, rec_like: dict, m: Mention, span: Span, where: str) -> None:
-        for key, attr in (("approximate", "approximate"), ("upper_bound", "upper_bound")):
-            if key in rec_like and rec_like[key] != getattr(m, attr):
-                raise FactError(f"{where}: {key} is {rec_like[key]}, but the text at line {m.line} reads "
-                                f"{getattr(m, attr)}", path=span.file, line=span.at)
-        if "per" in rec_like and m.per is not None and rec_like["per"] != m.per:
-            raise FactError(f"{where}: per {rec_like['per']}, but the text at line {m.line} reads per {m.per}",
-                            path=span.file, line=span.at)
-
-    def amount_triples(self, s: URIRef, m: Mention, year: int, kind: str) -> None:
-        g = self.g
-        g.add((s, FKG.amountYen, Literal(m.yen, datatype=XSD.decimal)))
-        g.add((s, FKG.originalText, Literal(m.text)))
-        g.add((s, FKG.fiscalYear, self.fiscal_year(year)))
-        g.add((s, FKG.budgetKind, KIND_TERMS[kind]))
-        g.add((s, FKG.currency, CUR.JPY))
-        g.add((s, SCHEMA.currency, Literal("JPY")))
-        g.add((s, FKG.approximate, Literal(m.approximate)))
-        g.add((s, FKG.upperBound, Literal(m.upper_bound)))
-
-    def allocation(self, doc: Document, rec: Record) -> tuple:
-        of, year, kind = rec["of"], rec["fiscal_year"], rec["kind"]
-        target = self.resolve(rec, "of", of, "programs", "organisations", "hubs")
-        where = f"allocation of {of} FY{year} {kind}"
-        mentions = []
-        for span in rec["source"]:
-            m = self.claim(doc, rec, span, rec["amount"], year, kind, where)
-            self.check_qualifiers(rec.data, m, span, where)
-            mentions.append(m)
-        if rec.get("fund") and not any(m.fund for m in mentions):
-            raise FactError(f"{where}: fund is true, but no quote marks it 基金 or 当面…年間", path=rec.file,
-                            line=rec.line)
-        s = self.iri(f"allocation/{of}/{year}-{kind}")
-        g = self.g
-        g.add((s, RDF.type, FKG.Allocation))
-        g.add((s, FKG.allocatedTo, target))
-        g.add((s, QB.dataSet, self.iri("dataset")))
-        self.amount_triples(s, mentions[0], year, kind)
-        g.add((s, FKG.isFund, Literal(bool(rec.get("fund")))))
-        label = self.ids[of][1]["label"]
-        yen_m = mentions[0].yen / 1_000_000
-        ja_kind, en_kind = KIND_LABELS[kind]
-        g.add((s, RDFS.label, Literal(f"{label['ja']} {eras.era_label(year)}{ja_kind} {_fmt(yen_m)}百万円", lang="ja")))
-        g.add((s, RDFS.label, Literal(f"{label['en']}: FY{year} {en_kind}, ¥{_fmt(yen_m)} million", lang="en")))
-        self.evidence(doc, s, rec["source"])
-        if rec.get("interpretation"):
-            g.add((s, FKG.interpretation, Literal(_one_line(rec["interpretation"]), lang="en")))
-        self.note(doc, rec, s)
-        return (of, year, kind, rec)
-
-    @staticmethod
-    def check_unique_allocations(allocations: list[tuple]) -> None:
-        seen: dict = {}
-        for of, year, kind, rec in allocations:
-            if (of, year, kind) in seen:
-                raise FactError(f"a second allocation of {of} for FY{year} {kind} (the first is at "
-                                f"{seen[(of, year, kind)].where})", path=rec.file, line=rec.line)
-            seen[(of, year, kind)] = rec
+            g.add((s, FKG.interpretation, Literal(one_line(rec["interpretation"]), lang="en")))
 
     def call(self, doc: Document, rec: Record) -> None:
         g = self.g
@@ -551,12 +371,12 @@ class _Builder:
         g.add((s, FKG.ofProgram, self.resolve(rec, "program", rec["program"], "programs")))
         if rec.get("purpose"):
             for lang in ("ja", "en"):
-                g.add((s, FKG.purpose, Literal(_one_line(rec["purpose"][lang]), lang=lang)))
+                g.add((s, FKG.purpose, Literal(one_line(rec["purpose"][lang]), lang=lang)))
         if exp := rec.get("expected"):
             span = exp["source"]
             self.check_number(rec, span, exp["count"], "expected.count",
                               needs="程度" if exp.get("approximate") else None)
-            if exp.get("new") and "新規" not in _squash(span.quote):
+            if exp.get("new") and "新規" not in squash(span.quote):
                 raise FactError("expected.new is true, but the quote does not say 新規", path=span.file,
                                 line=span.at)
             unit_word = "課題" if exp["unit"] == "project" else "機関"
@@ -580,62 +400,9 @@ class _Builder:
             self.amount_triples(u, m, per["fiscal_year"], per["kind"])
             per_ja = "１課題" if per["per"] == "project" else "１機関"
             g.add((u, RDFS.label, Literal(f"{rec['label']['ja']} {per_ja}あたり {m.text}", lang="ja")))
-            g.add((u, RDFS.label, Literal(f"{rec['label']['en']}: ¥{_fmt(m.yen / 1_000_000)} million per "
+            g.add((u, RDFS.label, Literal(f"{rec['label']['en']}: ¥{fmt_number(m.yen / 1_000_000)} million per "
                                           f"{per['per']}", lang="en")))
             self.evidence(doc, u, [span])
-
-    def left_out(self, doc: Document) -> None:
-        by_place = {(m.line, unicodedata.normalize("NFKC", m.text)): m for m in doc.mentions}
-        for rec in doc.facts.records("left_out"):
-            key = (rec["line"], unicodedata.normalize("NFKC", rec["text"]))
-            m = by_place.get(key)
-            if m is None:
-                raise FactError(f"left_out: no amount {rec['text']!r} at line {rec['line']} of {doc.path.name}",
-                                path=rec.file, line=rec.line)
-            mk = (doc.id, m.line, m.start)
-            if mk in self.claimed:
-                raise FactError(f"left_out: {rec['text']} at line {rec['line']} is represented by "
-                                f"{self.claimed[mk]}", path=rec.file, line=rec.line)
-            self.claimed[mk] = f"left out ({rec.file}:{rec.line})"
-            self.coverage.left_out += 1
-        self.coverage.total += len(doc.mentions)
-        self.coverage.missing.extend(m for m in doc.mentions if (doc.id, m.line, m.start) not in self.claimed)
-
-    def remainders(self) -> None:
-        """For every budget item with parts that have amounts: the total minus what its parts explain."""
-        g = self.g
-        totals: dict[tuple, tuple[URIRef, Decimal]] = {}
-        children: dict[URIRef, set[URIRef]] = {}
-        for s in g.subjects(RDF.type, FKG.Allocation):
-            item = g.value(s, FKG.allocatedTo)
-            key = (item, g.value(s, FKG.fiscalYear), g.value(s, FKG.budgetKind))
-            totals[key] = (s, g.value(s, FKG.amountYen).toPython())
-        for child, parent in g.subject_objects(FKG.partOf):
-            if (child, RDF.type, FKG.Hub) not in g:
-                children.setdefault(parent, set()).add(child)
-        for (item, year, kind), (alloc, total) in sorted(totals.items()):
-            parts = [totals[(c, year, kind)] for c in sorted(children.get(item, ())) if (c, year, kind) in totals]
-            if not parts and not any((c, y, k) in totals for c in children.get(item, ()) for (_, y, k) in totals):
-                continue
-            year_n = int(str(year).rsplit("/", 1)[-1])
-            kind_key = next(k for k, v in KIND_TERMS.items() if v == kind)
-            item_id = str(item).rsplit("/", 1)[-1]
-            r = self.iri(f"remainder/{item_id}/{year_n}-{kind_key}")
-            rest = total - sum((amount for _, amount in parts), Decimal(0))
-            g.add((r, RDF.type, FKG.UnexplainedRemainder))
-            g.add((r, FKG.remainderOf, item))
-            g.add((r, FKG.fiscalYear, year))
-            g.add((r, FKG.budgetKind, kind))
-            g.add((r, FKG.amountYen, Literal(rest, datatype=XSD.decimal)))
-            g.add((r, FKG.currency, CUR.JPY))
-            g.add((r, PROV.wasDerivedFrom, alloc))
-            for part_alloc, _ in parts:
-                g.add((r, PROV.wasDerivedFrom, part_alloc))
-            label = self.ids[item_id][1]["label"] if item_id in self.ids else {"ja": item_id, "en": item_id}
-            g.add((r, RDFS.label, Literal(f"{label['ja']} {eras.era_label(year_n)}{KIND_LABELS[kind_key][0]}の"
-                                          f"内訳で説明されない額 {_fmt(rest / 1_000_000)}百万円", lang="ja")))
-            g.add((r, RDFS.label, Literal(f"{label['en']}: FY{year_n} {KIND_LABELS[kind_key][1]} not explained by "
-                                          f"its parts, ¥{_fmt(rest / 1_000_000)} million", lang="en")))
 
     def emit_fiscal_year(self, year: int) -> None:
         g = self.g
@@ -667,15 +434,6 @@ class _Builder:
                 g.add((s, DCTERMS.rights, Literal(doc.facts.document["attribution"][lang], lang=lang)))
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _fmt(value) -> str:
-    value = Decimal(value)
-    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
-
-
 def _code_lists() -> Graph:
     """The SKOS code lists of the ontology, which the built graph carries so that queries can label them."""
     onto = Graph().parse(paths.ontology_file("funding-kg.ttl"))
@@ -685,39 +443,6 @@ def _code_lists() -> Graph:
             for p, o in onto.predicate_objects(s):
                 out.add((s, p, o))
     return out
-
-
-def find_documents(sources: str | Path) -> list[tuple[Path, Path]]:
-    """(document, fact folder) pairs in a sources folder: every <stem>.txt with a folder <stem>/ beside it."""
-    sources = Path(sources)
-    if not sources.is_dir():
-        raise KGError("sources folder not found", path=sources)
-    pairs = []
-    for txt in sorted(sources.glob("*.txt")):
-        folder = txt.with_suffix("")
-        if folder.is_dir():
-            pairs.append((txt, folder))
-    for folder in sorted(p for p in sources.iterdir() if p.is_dir()):
-        if not folder.with_suffix(".txt").exists() and any(folder.glob("*.yaml")):
-            raise FactError(f"fact folder without its document {folder.name}.txt", path=folder)
-    if not pairs:
-        raise KGError("no document with facts here (expected NAME.txt beside a folder NAME/ of fact files)",
-                      path=sources)
-    return pairs
-
-
-def load_document(txt: Path, folder: Path) -> Document:
-    facts = load_facts(folder)
-    lines = read_lines(txt)
-    year = facts.document["fiscal_year"]
-    mentions = extract_lines(lines, year, path=txt)
-    offsets, pos = [], 0
-    for line in lines:
-        offsets.append(pos)
-        pos += len(line) + 1
-    doc = Document(txt, facts, lines, mentions, offsets, id=facts.document["id"], year=year,
-                   sha256=hashlib.sha256(txt.read_bytes()).hexdigest())
-    return doc
 
 
 def build_graph(sources: str | Path | None = None, *, base: str = DEFAULT_BASE,
