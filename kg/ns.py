@@ -7,31 +7,29 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, QB, RDF, RDFS,
 ONTOLOGY_IRI = "https://w3id.org/funding-kg/ontology"
 DEFAULT_BASE = "https://w3id.org/funding-kg/id/"
 
-FKG = ClosedNamespace(
-    ONTOLOGY_IRI + "#",
-    [
-        # classes
-        "Organisation", "State", "Ministry", "FundingAgency", "Institution", "University", "Hospital",
-        "NationalResearchCenter", "ResearchInstitute", "InstitutionGroup", "BudgetItem", "Section", "Program",
-        "Component", "Part", "Hub", "HubType", "Policy", "Call", "Amount", "Allocation", "UnitAmount",
-        "UnexplainedRemainder", "BudgetKind", "FiscalYear", "FundingFlow", "Instrument", "PerUnit",
-        "SourceDocument", "Span",
-        # properties
-        "partOf", "managedBy", "basedOn", "reorganisedFrom", "cooperatesWith", "periodStart", "periodEnd",
-        "newInFiscalYear", "fundYears", "maxSupportYears", "componentNumber", "hubType", "hostedBy",
-        "fundedUnder", "certifiedBy", "completedInFiscalYear", "disease", "location", "purpose", "exactCount",
-        "maxCount", "approximateCount", "ofProgram", "expectedCount", "countUnit", "countApproximate",
-        "newProjects", "amountPer", "perUnit", "allocatedTo", "fiscalYear", "budgetKind", "amountYen",
-        "currency", "originalText", "approximate", "upperBound", "isFund", "remainderOf", "funder", "recipient",
-        "instrument", "viaProgram", "forComponent", "funds", "year", "startDate", "endDate", "decisionDate",
-        "evidence", "interpretation", "note", "line", "endLine", "sha256", "documentFiscalYear",
-        # code lists
-        "BudgetKinds", "Request", "InitialBudget", "SupplementaryBudget", "Instruments", "Subsidy",
-        "Commission", "Assistance", "HubTypes", "FlagshipHub", "SynergyHub", "CoreHub", "DiseaseTissueHub",
-        "OverseasSite", "Biobank", "ResearchFacility", "DataPlatform", "SupportInstitution", "PerUnits",
-        "PerProject", "PerInstitution",
-    ],
-)
+FKG_TERMS = [
+    # classes
+    "Organisation", "State", "Ministry", "FundingAgency", "Institution", "University", "Hospital",
+    "NationalResearchCenter", "ResearchInstitute", "InstitutionGroup", "BudgetItem", "Section", "Program",
+    "Component", "Part", "Hub", "HubType", "Policy", "Call", "Amount", "Allocation", "UnitAmount",
+    "UnexplainedRemainder", "BudgetKind", "FiscalYear", "FundingFlow", "Instrument", "PerUnit",
+    "SourceDocument", "Span",
+    # properties
+    "partOf", "managedBy", "basedOn", "reorganisedFrom", "cooperatesWith", "periodStart", "periodEnd",
+    "newInFiscalYear", "fundYears", "maxSupportYears", "componentNumber", "hubType", "hostedBy",
+    "fundedUnder", "certifiedBy", "completedInFiscalYear", "disease", "location", "purpose", "exactCount",
+    "maxCount", "approximateCount", "ofProgram", "expectedCount", "countUnit", "countApproximate",
+    "newProjects", "amountPer", "perUnit", "allocatedTo", "fiscalYear", "budgetKind", "amountYen",
+    "currency", "originalText", "approximate", "upperBound", "isFund", "remainderOf", "funder", "recipient",
+    "instrument", "viaProgram", "forComponent", "funds", "year", "startDate", "endDate", "decisionDate",
+    "evidence", "interpretation", "note", "line", "endLine", "sha256", "documentFiscalYear",
+    # code lists
+    "BudgetKinds", "Request", "InitialBudget", "SupplementaryBudget", "Instruments", "Subsidy",
+    "Commission", "Assistance", "HubTypes", "FlagshipHub", "SynergyHub", "CoreHub", "DiseaseTissueHub",
+    "OverseasSite", "Biobank", "ResearchFacility", "DataPlatform", "SupportInstitution", "PerUnits",
+    "PerProject", "PerInstitution",
+]
+FKG = ClosedNamespace(ONTOLOGY_IRI + "#", FKG_TERMS)
 
 SCHEMA = Namespace("https://schema.org/")
 OA = Namespace("http://www.w3.org/ns/oa#")
