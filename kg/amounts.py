@@ -102,6 +102,7 @@ class AmountRules:
             raise FactError(f"{where}: fund is true, but no quote marks it 基金 or 当面…年間", path=rec.file,
                             line=rec.line)
         s = self.iri(f"allocation/{of}/{year}-{kind}")
+        self.totals[(of, year, kind)] = (s, mentions[0].yen)
         g = self.g
         g.add((s, RDF.type, FKG.Allocation))
         g.add((s, FKG.allocatedTo, target))
@@ -146,40 +147,34 @@ class AmountRules:
         self.coverage.missing.extend(m for m in doc.mentions if (doc.id, m.line, m.start) not in self.claimed)
 
     def remainders(self) -> None:
-        """For every budget item with parts that have amounts: the total minus what its parts explain."""
+        """For every budget item whose parts have amounts: its total minus what those parts explain."""
         g = self.g
-        totals: dict[tuple, tuple[URIRef, Decimal]] = {}
-        children: dict[URIRef, set[URIRef]] = {}
-        for s in g.subjects(RDF.type, FKG.Allocation):
-            item = g.value(s, FKG.allocatedTo)
-            key = (item, g.value(s, FKG.fiscalYear), g.value(s, FKG.budgetKind))
-            totals[key] = (s, g.value(s, FKG.amountYen).toPython())
-        for child, parent in g.subject_objects(FKG.partOf):
-            if (child, RDF.type, FKG.Hub) not in g:
-                children.setdefault(parent, set()).add(child)
-        for (item, year, kind), (alloc, total) in sorted(totals.items()):
-            parts = [totals[(c, year, kind)] for c in sorted(children.get(item, ())) if (c, year, kind) in totals]
-            if not parts and not any((c, y, k) in totals for c in children.get(item, ()) for (_, y, k) in totals):
+        children: dict[str, list[str]] = {}
+        for ident, (section, rec) in sorted(self.ids.items()):
+            if section == "programs" and rec.get("part_of"):
+                children.setdefault(rec["part_of"], []).append(ident)
+        funded = {item for item, _, _ in self.totals}
+        for (item, year, kind), (alloc, total) in sorted(self.totals.items()):
+            kids = [c for c in children.get(item, []) if c in funded]
+            if not kids:
                 continue
-            year_n = int(str(year).rsplit("/", 1)[-1])
-            kind_key = next(k for k, v in KIND_TERMS.items() if v == kind)
-            item_id = str(item).rsplit("/", 1)[-1]
-            r = self.iri(f"remainder/{item_id}/{year_n}-{kind_key}")
+            parts = [self.totals[(c, year, kind)] for c in kids if (c, year, kind) in self.totals]
             rest = total - sum((amount for _, amount in parts), Decimal(0))
+            r = self.iri(f"remainder/{item}/{year}-{kind}")
             g.add((r, RDF.type, FKG.UnexplainedRemainder))
-            g.add((r, FKG.remainderOf, item))
-            g.add((r, FKG.fiscalYear, year))
-            g.add((r, FKG.budgetKind, kind))
+            g.add((r, FKG.remainderOf, self.ref_iri(item)))
+            g.add((r, FKG.fiscalYear, self.fiscal_year(year)))
+            g.add((r, FKG.budgetKind, KIND_TERMS[kind]))
             g.add((r, FKG.amountYen, Literal(rest, datatype=XSD.decimal)))
             g.add((r, FKG.currency, CUR.JPY))
-            g.add((r, PROV.wasDerivedFrom, alloc))
-            for part_alloc, _ in parts:
-                g.add((r, PROV.wasDerivedFrom, part_alloc))
-            label = self.ids[item_id][1]["label"] if item_id in self.ids else {"ja": item_id, "en": item_id}
-            g.add((r, RDFS.label, Literal(f"{label['ja']} {eras.era_label(year_n)}{KIND_LABELS[kind_key][0]}の"
-                                          f"内訳で説明されない額 {fmt_number(rest / 1_000_000)}百万円", lang="ja")))
-            g.add((r, RDFS.label, Literal(f"{label['en']}: FY{year_n} {KIND_LABELS[kind_key][1]} not explained by "
-                                          f"its parts, ¥{fmt_number(rest / 1_000_000)} million", lang="en")))
+            for source, _ in [(alloc, total)] + parts:
+                g.add((r, PROV.wasDerivedFrom, source))
+            label, (ja_kind, en_kind) = self.ids[item][1]["label"], KIND_LABELS[kind]
+            millions = fmt_number(rest / 1_000_000)
+            g.add((r, RDFS.label, Literal(f"{label['ja']} {eras.era_label(year)}{ja_kind}の内訳で説明されない額 "
+                                          f"{millions}百万円", lang="ja")))
+            g.add((r, RDFS.label, Literal(f"{label['en']}: FY{year} {en_kind} not explained by its parts, "
+                                          f"¥{millions} million", lang="en")))
 
 
 def one_line(text: str) -> str:

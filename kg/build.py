@@ -12,6 +12,7 @@ import re
 import tempfile
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -56,6 +57,7 @@ class _Builder(AmountRules):
         self.claimed: dict[tuple[str, int, int], str] = {}  # mention -> where it is represented
         self.coverage = Coverage()
         self.years: set[int] = set()
+        self.totals: dict[tuple[str, int, str], tuple[URIRef, Decimal]] = {}  # (item, year, kind) -> allocation
 
     # -- identifiers and references -------------------------------------------------------------------
     def iri(self, path: str) -> URIRef:
