@@ -110,3 +110,30 @@ def test_build_reports_shape_errors_too(mini):
     edit(mini, "facts.yaml", "instrument: subsidy", "instrument: loan")
     with pytest.raises(FactError, match="'loan' is not one of subsidy, commission, assistance"):
         build_graph(mini)
+
+
+# Any mutation of a fact file gives a built graph or a KGError with a place, never a crash.
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from kg.errors import KGError  # noqa: E402
+
+FACT_TEXT = (MINI / "mini" / "facts.yaml").read_text(encoding="utf-8")
+SCALARS = st.one_of(st.integers(-5, 3000), st.text(max_size=12), st.sampled_from(
+    ["", "null", "[]", "{}", "true", "2020-02-30", "'1,000百万円'", "mext", "first-part", "\"x", "- a", "&a", "*b"]))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_mutated_fact_files_fail_cleanly(tmp_path_factory, data):
+    lines = FACT_TEXT.splitlines()
+    candidates = [i for i, l in enumerate(lines) if ":" in l]
+    i = data.draw(st.sampled_from(candidates))
+    key_end = lines[i].index(":") + 1
+    lines[i] = lines[i][:key_end] + " " + str(data.draw(SCALARS))
+    folder = tmp_path_factory.mktemp("fuzz")
+    shutil.copytree(MINI, folder / "mini")
+    (folder / "mini" / "mini" / "facts.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        build_graph(folder / "mini")
+    except KGError as exc:
+        assert str(exc) and (exc.path or exc.line or "coverage" in str(exc))
