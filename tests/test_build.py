@@ -359,3 +359,14 @@ def test_failed_build_leaves_previous_output_untouched(sources_copy, tmp_path):
     assert "error:" in r.stderr and "allocations.yaml" in r.stderr and "line 335" in r.stderr
     assert (out / "funding-kg.ttl").read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == ["funding-kg.ttl"]
+
+
+def test_outputs_are_readable_by_others(tmp_path):
+    from kg.build import write_atomic
+
+    old = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "f.txt", b"x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "f.txt").stat().st_mode & 0o777 == 0o644
