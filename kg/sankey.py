@@ -142,7 +142,7 @@ def _money(yen: int) -> str:
 def _svg(layout: dict) -> str:
     e = html.escape
     nodes = {n["id"]: n for n in layout["nodes"]}
-    height = max((n["y"] + max(n["h"], SLOT) for n in nodes.values()), default=100) + 20
+    height = max((n["y"] + max(n["h"], SLOT) for n in nodes.values()), default=100) + 30
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:.0f}" '
              f'width="{WIDTH}" height="{height:.0f}" role="img" data-key="{e(layout["key"])}">']
     for link in layout["links"]:
@@ -161,7 +161,7 @@ def _svg(layout: dict) -> str:
             title += f"{link['stated']}: 金額の記載なし / no amount stated"
             parts.append(f'<path class="stated" d="M{x0},{link["y0"]} C{xm},{link["y0"]} {xm},{link["y1"]} '
                          f'{x1},{link["y1"]}"><title>{e(title)}</title></path>')
-    limit = {0: 20, 1: 16, 2: 19, 3: 24, 4: 30}
+    limit = {0: 30, 1: 30, 2: 17, 3: 20, 4: 30}  # characters that fit before the next column
     for n in layout["nodes"]:
         colour = GREY if n["kind"] in ("rest", "") else KINDS[n["kind"]][1]
         amount = f" {_money(n['value'])}" if n["value"] else ""
@@ -172,10 +172,12 @@ def _svg(layout: dict) -> str:
             title += "\n" + n["source"].replace(" | ", "\n").replace("L", "line ", 1)
         parts.append(f'<g class="node" data-id="{e(n["id"])}"><title>{e(title)}</title>'
                      f'<rect x="{n["x"]}" y="{n["y"]}" width="{NODE_W}" height="{n["h"]:.1f}" fill="{colour}"/>')
-        # The first two columns are one tall box each: label above it; the others beside.
-        tx, ty = (n["x"], n["y"] - 6) if n["col"] < 2 else (n["x"] + NODE_W + 4, n["y"] + min(n["h"], SLOT) / 2 + 4)
+        # The first two columns are one tall box each: the state's label above it, the agency's below.
+        tx, ty = (n["x"] + NODE_W + 4, n["y"] + min(n["h"], SLOT) / 2 + 4)
+        if n["col"] < 2:
+            tx, ty = n["x"], (n["y"] - 6 if n["col"] == 0 else n["y"] + n["h"] + 16)
         for lang in ("ja", "en"):
-            label = _short(n[lang], limit[n["col"]] * (2 if lang == "en" else 1)) + amount
+            label = _short(n[lang], int(limit[n["col"]] * (1.6 if lang == "en" else 1))) + amount
             parts.append(f'<text class="{lang}" x="{tx}" y="{ty:.1f}">{e(label)}</text>')
         parts.append("</g>")
     parts.append("</svg>")

@@ -193,7 +193,8 @@
   }
 
   window.fundkg = { network: network, nodes: nodes, edges: edges, nodeView: nodeView, edgeView: edgeView,
-                    search: search, setLang: setLang, state: state, ready: false };
+                    search: search, setLang: setLang, state: state, ready: false,
+                    showNode: function (id) { show(describe(DATA.nodes_by_id[id], false)); } };
   network.once("afterDrawing", function () { window.fundkg.ready = true; document.body.setAttribute("data-ready", "1"); });
   setLang("ja");
   network.fit({ animation: false });
