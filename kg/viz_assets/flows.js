@@ -3,6 +3,9 @@
 (function () {
   "use strict";
   var DATA = JSON.parse(document.getElementById("fundkg-data").textContent);
+  // Large graphs: no arrow heads and no label wrapping, the two costliest parts of vis's first drawing
+  // (the layout already runs left to right, from funder to recipient).
+  var BIG = DATA.nodes.length > 1000;
   var state = { lang: "ja", year: "all", program: "all", query: "" };
   var MAX = 1;
   DATA.nodes.forEach(function (n) { Object.keys(n.amounts).forEach(function (k) { MAX = Math.max(MAX, n.amounts[k].yen); }); });
@@ -50,7 +53,7 @@
     if (item.hub_type) kindText += " · " + item.hub_type;
     box.appendChild(el("p", kindText, "sub"));
     if (item.instrument) box.appendChild(el("p", (state.lang === "ja" ? "手段: " : "instrument: ") + item.instrument_ja + " (" + item.instrument + ")"));
-    var keys = Object.keys(item.amounts || {}).sort();
+    var keys = DATA.years.map(function (y) { return y.key; }).filter(function (k) { return (item.amounts || {})[k]; });
     if (keys.length) {
       if (isEdge && item.amount_of) {
         var of = item.amount_of.split(" ").map(function (id) { var n = DATA.nodes_by_id[id]; return n ? nodeLabel(n) : id; });
@@ -81,14 +84,14 @@
   DATA.nodes_by_id = {};
   DATA.nodes.forEach(function (n) { DATA.nodes_by_id[n.id] = n; });
   var nodes = new vis.DataSet(DATA.nodes.map(function (n) {
-    return { id: n.id, label: n.label_ja, x: n.x, y: n.y, color: n.color, shape: "dot", size: n.size,
-             widthConstraint: { maximum: 170 } };
+    return { id: n.id, label: n.label_ja, x: n.x, y: n.y, color: n.color, shape: "dot", size: nodeSize(n),
+             widthConstraint: BIG ? false : { maximum: 170 } };
   }));
   var parallel = {};  // several flows between the same two nodes: bend each one differently
   var edges = new vis.DataSet(DATA.edges.map(function (e) {
     var dashed = !Object.keys(e.amounts || {}).length && e.kind !== "has_part";
     var pair = e.from + "\n" + e.to, i = parallel[pair] = (parallel[pair] || 0) + 1;
-    var smooth = i === 1 ? undefined : { enabled: true, type: i % 2 ? "curvedCW" : "curvedCCW", roundness: 0.06 * Math.floor(i / 2) };
+    var smooth = BIG || i === 1 ? undefined : { enabled: true, type: i % 2 ? "curvedCW" : "curvedCCW", roundness: Math.min(0.6, 0.06 * Math.floor(i / 2)) };
     return { id: e.id, from: e.from, to: e.to, width: edgeWidth(e), dashes: dashed, smooth: smooth,
              color: { color: e.kind === "flow" ? "#c0392b" : "#9aa5ad", opacity: 0.75 } };
   }));
@@ -112,18 +115,21 @@
   var options = {
     physics: { enabled: false },
     layout: { randomSeed: 7, improvedLayout: false },
-    interaction: { hover: true, tooltipDelay: 120, hideEdgesOnDrag: DATA.nodes.length > 1000, navigationButtons: false },
+    interaction: { hover: true, tooltipDelay: 120, hideEdgesOnDrag: BIG, navigationButtons: false },
     nodes: { font: { size: 14, face: "system-ui, sans-serif", strokeWidth: 3, strokeColor: "#ffffff" }, borderWidth: 1 },
-    edges: { arrows: { to: { enabled: true, scaleFactor: 0.5 } }, smooth: DATA.edges.length > 2000 ? false : { type: "cubicBezier", forceDirection: "horizontal", roundness: 0.4 } }
+    edges: { arrows: { to: { enabled: !BIG, scaleFactor: 0.5 } }, smooth: BIG ? false : { type: "cubicBezier", forceDirection: "horizontal", roundness: 0.4 } }
   };
   var network = new vis.Network(document.getElementById("network"), { nodes: nodeView, edges: edgeView }, options);
 
   var status = document.getElementById("status");
   function refresh() {
-    nodes.update(DATA.nodes.map(function (n) { return { id: n.id, size: nodeSize(n), label: nodeLabel(n), title: describe(n, false) }; }));
-    edges.update(DATA.edges.map(function (e) { return { id: e.id, width: edgeWidth(e), title: describe(e, true) }; }));
+    nodes.update(DATA.nodes.map(function (n) { return { id: n.id, size: nodeSize(n), label: nodeLabel(n) }; }));
+    edges.update(DATA.edges.map(function (e) { return { id: e.id, width: edgeWidth(e) }; }));
     nodeView.refresh();
     edgeView.refresh();
+    countShown();
+  }
+  function countShown() {
     status.textContent = nodeView.length + (state.lang === "ja" ? " ノード, " : " nodes, ") + edgeView.length + (state.lang === "ja" ? " 矢印" : " arrows");
   }
 
@@ -145,14 +151,14 @@
     network.fit({ nodes: nodeView.getIds(), animation: false });
   });
   var langButton = document.getElementById("lang");
-  function setLang(lang) {
+  function setLang(lang, first) {
     state.lang = lang;
     document.body.className = "lang-" + lang;
     document.documentElement.lang = lang;
     langButton.textContent = lang === "ja" ? "English" : "日本語";
     fillControls();
     legend();
-    refresh();
+    if (first) countShown(); else refresh();  // the data sets start with the Japanese labels and sizes
   }
   langButton.addEventListener("click", function () { setLang(state.lang === "ja" ? "en" : "ja"); });
 
@@ -169,6 +175,11 @@
     return found;
   }
   document.getElementById("search").addEventListener("input", function (ev) { search(ev.target.value); });
+
+  // Tooltips are built when the pointer reaches an item, before vis shows its popup (tooltipDelay):
+  // thousands of DOM trees built up front would delay the first drawing of a large graph.
+  network.on("hoverNode", function (p) { nodes.update({ id: p.node, title: describe(DATA.nodes_by_id[p.node], false) }); });
+  network.on("hoverEdge", function (p) { edges.update({ id: p.edge, title: describe(edgeData[p.edge], true) }); });
 
   var details = document.getElementById("details");
   function show(box) { while (details.firstChild) details.removeChild(details.firstChild); details.appendChild(box); }
@@ -196,6 +207,6 @@
                     search: search, setLang: setLang, state: state, ready: false,
                     showNode: function (id) { show(describe(DATA.nodes_by_id[id], false)); } };
   network.once("afterDrawing", function () { window.fundkg.ready = true; document.body.setAttribute("data-ready", "1"); });
-  setLang("ja");
+  setLang("ja", true);
   network.fit({ animation: false });
 })();
