@@ -17,7 +17,9 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing ${need[*]} (Debian) for the browser tests" >&2
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-else
+elif [ "${need[0]}" = chromium ]; then
   echo "the browser tests need: sudo apt-get install ${need[*]}" >&2
   exit 1
+else
+  echo "screenshots will show Japanese labels as boxes; to fix: sudo apt-get install ${need[*]}" >&2
 fi
