@@ -118,10 +118,14 @@ def _amounts(g: Graph) -> dict[URIRef, dict]:
     return {item: dict(sorted(attrs.items())) for item, attrs in out.items()}
 
 
+def amount_fields(d: dict) -> list[str]:
+    """The year-kind keys an attribute dict has an amount for: ['fy2021_initial', 'fy2022_request']."""
+    return [k[:-4] for k in d if k.startswith("fy") and k.endswith("_yen") and not k.endswith("_unexplained_yen")]
+
+
 def amount_keys(G: nx.MultiDiGraph) -> list[str]:
     """The fiscal year and budget kind pairs the graph has amounts for, newest first: ['fy2022_request', ...]."""
-    keys = {k[:-4] for _, d in G.nodes(data=True) for k in d if k.endswith("_yen") and k.startswith("fy")
-            and not k.endswith("_unexplained_yen")}
+    keys = {k for _, d in G.nodes(data=True) for k in amount_fields(d)}
     order = {"request": 0, "initial": 1, "supplementary": 2}
     return sorted(keys, key=lambda k: (-int(k[2:6]), order.get(k[7:], 9), k))
 
@@ -203,16 +207,15 @@ def flow_network(graph: Graph) -> nx.MultiDiGraph:
 
 def _sum_amounts(parts: list[dict]) -> dict:
     """Amounts of several components added up, for the year-kinds every one of them has."""
-    keys = set.intersection(*({k for k in p if k.endswith("_yen") and k.startswith("fy")
-                               and not k.endswith("_unexplained_yen")} for p in parts)) if parts else set()
-    return {k: sum(p[k] for p in parts) for k in sorted(keys)}
+    keys = set.intersection(*(set(amount_fields(p)) for p in parts)) if parts else set()
+    return {f"{k}_yen": sum(p[f"{k}_yen"] for p in parts) for k in sorted(keys)}
 
 
 def _mark_programs(G: nx.MultiDiGraph) -> None:
     """Give every node and edge `programs`: the top-level programs (space-separated) it belongs to."""
     parent = {v: u for u, v, d in G.edges(data=True) if d["kind"] == "has_part"}
-    top = [n for n, d in G.nodes(data=True) if d["kind"] == "program"
-           and G.nodes.get(parent.get(n), {}).get("kind") != "program"]
+    top = {n for n, d in G.nodes(data=True) if d["kind"] == "program"
+           and G.nodes.get(parent.get(n), {}).get("kind") != "program"}
 
     def owner(n):
         seen = set()
@@ -237,10 +240,9 @@ def _mark_programs(G: nx.MultiDiGraph) -> None:
         d["programs"] = sorted(p for p in progs if p)
         for n in (u, v):
             node_programs[n].update(d["programs"])
-    for u, v, k, d in G.edges(keys=True, data=True):  # hosts and sub-organisations follow what they host/hold
+    for u, v, k, d in G.edges(keys=True, data=True):  # a host follows its hub; a parent body its part
         if not d["programs"]:
-            d["programs"] = sorted(node_programs[u] | node_programs[v]) if d["kind"] != "has_part" \
-                else sorted(node_programs[v])
+            d["programs"] = sorted(node_programs[u if d["kind"] == "hosted_by" else v])
     for n, d in G.nodes(data=True):
         mine = set(node_programs[n]) | ({n} if n in top else set())
         for _, _, e in list(G.in_edges(n, data=True)) + list(G.out_edges(n, data=True)):
@@ -257,6 +259,7 @@ def layered_positions(G: nx.MultiDiGraph, *, dx: float = 420.0, dy: float = 70.0
     A layer with more than `per_column` nodes wraps into several sub-columns, so that large graphs stay wide.
     """
     layers: dict[int, list[str]] = defaultdict(list)
+    biggest = max((_max_amount(d) for _, d in G.nodes(data=True)), default=0)
     for n, d in sorted(G.nodes(data=True)):
         layers[LAYER[d["kind"]]].append(n)
     rank: dict[str, float] = {}
@@ -273,7 +276,7 @@ def layered_positions(G: nx.MultiDiGraph, *, dx: float = 420.0, dy: float = 70.0
         nodes.sort(key=key)
         cols = max(1, -(-len(nodes) // per_column))
         rows = -(-len(nodes) // cols)
-        radius = [_size(_max_amount(G.nodes[n])) for n in nodes]
+        radius = [_size(_max_amount(G.nodes[n]), biggest) for n in nodes]
         for c in range(cols):  # stack each sub-column with room for the nodes' sizes, centred on y = 0
             chunk = list(range(c * rows, min(len(nodes), (c + 1) * rows)))
             ys, y = [], 0.0
@@ -312,10 +315,11 @@ def gexf_bytes(G: nx.MultiDiGraph) -> bytes:
     H = _sorted_copy(G)
     H.graph.clear()
     pos = layered_positions(G)
+    biggest = max((_max_amount(d) for _, d in G.nodes(data=True)), default=0)
     for n, d in H.nodes(data=True):
         colour = KINDS[d["kind"]][1]
         r, gr, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
-        d["viz"] = {"color": {"r": r, "g": gr, "b": b, "a": 1.0}, "size": _size(_max_amount(d)),
+        d["viz"] = {"color": {"r": r, "g": gr, "b": b, "a": 1.0}, "size": _size(_max_amount(d), biggest),
                     "position": {"x": pos[n][0], "y": -pos[n][1], "z": 0.0}}
     for u, v, k, d in H.edges(keys=True, data=True):
         d["id"] = k
@@ -333,12 +337,12 @@ def gexf_bytes(G: nx.MultiDiGraph) -> bytes:
 
 
 def _max_amount(d: dict) -> int:
-    return max((v for k, v in d.items() if k.startswith("fy") and k.endswith("_yen")
-                and not k.endswith("_unexplained_yen")), default=0)
+    return max((d[f"{k}_yen"] for k in amount_fields(d)), default=0)
 
 
-def _size(amount: int, biggest: int = 86_300_000_000) -> float:
-    return round(8 + 42 * (amount / biggest) ** 0.5, 2) if amount else 8.0
+def _size(amount: int, biggest: int) -> float:
+    """Node radius: area in proportion to the amount (as the page's own script does)."""
+    return round(8 + 42 * (amount / biggest) ** 0.5, 2) if amount and biggest else 8.0
 
 
 # --- pages ---------------------------------------------------------------------------------------------------
@@ -387,19 +391,16 @@ def flows_html(G: nx.MultiDiGraph) -> str:
     for n, d in sorted(G.nodes(data=True)):
         x, y = pos[n]
         net.nodes.append({"id": n, "label": d["label_ja"], "x": x, "y": y, "color": KINDS[d["kind"]][1],
-                          "shape": "dot", "size": _size(_max_amount(d)),
+                          "shape": "dot",
                           **{k: d[k] for k in keep if k in d},
-                          "amounts": {k[:-4]: _amount_info(d, k[:-4]) for k in d
-                                      if k.startswith("fy") and k.endswith("_yen")
-                                      and not k.endswith("_unexplained_yen")}})
+                          "amounts": {k: _amount_info(d, k) for k in amount_fields(d)}})
         net.node_ids.append(n)
     for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
         net.edges.append({"id": k, "from": u, "to": v, "kind": d["kind"],
                           **{a: d[a] for a in ("label_ja", "label_en", "instrument", "instrument_ja", "program",
                                                "components", "source", "interpretation", "amount_of",
                                                "programs", "change_yen", "change_percent", "iri") if a in d},
-                          "amounts": {a[:-4]: _amount_info(d, a[:-4]) for a in d
-                                      if a.startswith("fy") and a.endswith("_yen")}})
+                          "amounts": {k: _amount_info(d, k) for k in amount_fields(d)}})
     nodes, edges, *_ = net.get_network_data()
     programs = sorted((n for n, d in G.nodes(data=True) if d["kind"] == "program" and n in d["programs"].split()),
                       key=lambda n: G.nodes[n]["label_en"])
