@@ -273,6 +273,7 @@ def test_flows_page_in_chromium(browser, viz_dir, G, artifacts):
         assert "9,066百万円 (¥9,066,000,000)" in text and "出典 27" in text
         page.screenshot(path=str(artifacts / "flows-tooltip.png"))
         page.mouse.move(5, 5)
+        assert not page.locator("div.vis-tooltip").is_visible()
 
         # search
         page.fill("#search", "長崎")

@@ -123,7 +123,8 @@
 
   var status = document.getElementById("status");
   function refresh() {
-    nodes.update(DATA.nodes.map(function (n) { return { id: n.id, size: nodeSize(n), label: nodeLabel(n) }; }));
+    var wrap = BIG ? false : { maximum: state.lang === "ja" ? 170 : 280 };  // English labels are longer
+    nodes.update(DATA.nodes.map(function (n) { return { id: n.id, size: nodeSize(n), label: nodeLabel(n), widthConstraint: wrap }; }));
     edges.update(DATA.edges.map(function (e) { return { id: e.id, width: edgeWidth(e) }; }));
     nodeView.refresh();
     edgeView.refresh();
@@ -180,6 +181,12 @@
   // thousands of DOM trees built up front would delay the first drawing of a large graph.
   network.on("hoverNode", function (p) { nodes.update({ id: p.node, title: describe(DATA.nodes_by_id[p.node], false) }); });
   network.on("hoverEdge", function (p) { edges.update({ id: p.edge, title: describe(edgeData[p.edge], true) }); });
+
+  var container = document.getElementById("network");
+  container.addEventListener("mouseleave", function () {  // vis leaves its popup up when the pointer exits
+    var tip = container.querySelector(".vis-tooltip");
+    if (tip) tip.style.visibility = "hidden";
+  });
 
   var details = document.getElementById("details");
   function show(box) { while (details.firstChild) details.removeChild(details.firstChild); details.appendChild(box); }
