@@ -273,3 +273,28 @@ def query(name_or_file: str, params, fmt: str, graph: Path | None):
     path = ensure_graph(graph, echo=echo_err)
     result = run_query(info, dict(params), store=GraphStore.from_file(path))
     click.echo(format_result(result, fmt))
+
+
+# --- viz: the funding flows as pages and graph files ---------------------------------------------------------
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/viz"),
+              show_default=True, help="Output folder.")
+@graph_option
+@reports_errors
+def viz(out: Path, graph: Path | None):
+    """Write the funding flows as flows.html, sankey.html, flows.graphml and flows.gexf.
+
+    Each page is one self-contained file that works offline (nothing is loaded from another host).
+
+    \b
+    Example:
+      fundkg viz --out build/viz && xdg-open build/viz/flows.html
+    """
+    from .pipeline import ensure_graph
+    from .store import load_rdflib
+    from .viz import write_viz
+
+    path = ensure_graph(graph, echo=echo_err)
+    for written in write_viz(load_rdflib(path), out):
+        click.echo(f"wrote {written}")

@@ -39,4 +39,8 @@ def run_all(sources=None, out: str | Path = "build", *, base: str = DEFAULT_BASE
         raise ValidationFailed("the graph breaks " + "; ".join(str(v) for v in report.violations[:5]))
     path = write_graph(result, out)
     echo(f"wrote {path} ({len(result.graph):,} triples)")
+    from .viz import write_viz
+
+    written = write_viz(result.graph, out / "viz")
+    echo(f"wrote {len(written)} pages and graph files into {out / 'viz'}")
     return result
