@@ -39,4 +39,14 @@ def run_all(sources=None, out: str | Path = "build", *, base: str = DEFAULT_BASE
         raise ValidationFailed("the graph breaks " + "; ".join(str(v) for v in report.violations[:5]))
     path = write_graph(result, out)
     echo(f"wrote {path} ({len(result.graph):,} triples)")
+    from .export import write_exports
+
+    written = write_exports(result.graph, out, base=base)
+    echo(f"wrote the exports, dataset description and ontology documentation: "
+         f"{', '.join(p.name for p in written)}")
     return result
+
+
+def graph_base(graph) -> str:
+    """The base IRI a loaded graph's resources were minted under (its `id:` prefix)."""
+    return next((str(ns) for prefix, ns in graph.namespaces() if prefix == "id"), DEFAULT_BASE)
