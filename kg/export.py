@@ -78,10 +78,26 @@ def to_jsonld(graph: Graph, base: str = DEFAULT_BASE) -> bytes:
     context = {**load_context(), "id": base}
     doc = json.loads(graph.serialize(format="json-ld", context=context, use_native_types=True))
     nodes = doc.get("@graph", [doc] if "@id" in doc else [])
+    # rdflib leaves IRIs whose local part has a slash uncompacted; "id:" is a valid JSON-LD 1.1 prefix.
+    id_terms = {k for k, v in context.items() if isinstance(v, dict) and v.get("@type") == "@id"}
+
+    def short(v):
+        if isinstance(v, str):
+            return "id:" + v[len(base):] if v.startswith(base) else v
+        if isinstance(v, dict) and "@id" in v:
+            return {**v, "@id": short(v["@id"])}
+        return v
+
     for node in nodes:
         for key, value in node.items():
+            if key == "@id" or key in id_terms:
+                value = [short(v) for v in value] if isinstance(value, list) else short(value)
+            elif isinstance(value, (list, dict)):
+                value = [short(v) if isinstance(v, dict) else v for v in value] if isinstance(value, list) \
+                    else short(value)
             if isinstance(value, list):
-                node[key] = sorted(value, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+                value = sorted(value, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+            node[key] = value
     nodes = [{k: v for k, v in n.items() if k != "@context"} for n in nodes]
     nodes.sort(key=lambda n: n.get("@id", ""))
     text = json.dumps({"@context": context, "@graph": nodes}, ensure_ascii=False, indent=1, sort_keys=True)
