@@ -162,6 +162,10 @@ def amounts_table(site: Site, node: ox.NamedNode) -> str:
             cell = f'<a href="{esc(site.href(a.value))}">{_million(amount.value)}</a>'
             if original is not None:
                 cell += f' <span class="muted">({esc(original.value)})</span>'
+            lines = [(site.value(sp, FKG.line), sp) for sp in site.objects(a, FKG.evidence)]
+            lines = sorted(((int(ln.value), sp) for ln, sp in lines if ln is not None), key=lambda x: x[0])
+            if lines:
+                cell += " " + ", ".join(site.link(sp, f"line {ln}") for ln, sp in lines)
             rows.setdefault(int(year.value), {})[kind] = cell
     if not rows:
         return ""
