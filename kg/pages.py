@@ -114,7 +114,7 @@ class Site:
 
     def nav(self) -> str:
         return ('<nav><a href="/">Home</a><a href="/sparql">SPARQL</a><a href="/ontology">Ontology</a>'
-                '<a href="/dataset">Dataset description (Turtle)</a></nav>')
+                '<a href="/download/dataset.ttl">Dataset description (Turtle)</a></nav>')
 
     def footer(self) -> str:
         """The data's source and licence, on every page."""
@@ -271,6 +271,8 @@ def home_page(site: Site, description: Graph, viz_files: list[str], example: str
              f'{export.CONTEXT_FILE}</a></td><td>JSON-LD context</td><td><code>application/ld+json</code></td></tr>'
              f'<tr><td><a href="/ontology">ontology</a></td><td>ontology documentation</td><td><code>text/html'
              "</code></td></tr>")
+    turtle = export.serialize_turtle(description).decode("utf-8")
+    out.append(f"<details><summary>The dataset description (VoID, DCAT)</summary><pre>{esc(turtle)}</pre></details>")
     out.append(f"<h2>Downloads</h2><table><tr><th>file</th><th>what</th><th>media type</th></tr>{rows}</table>")
     if viz_files:
         out.append("<h2>Visualization</h2><ul>" + "".join(
