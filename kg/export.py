@@ -58,6 +58,15 @@ def prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
     return {**{k: str(v) for k, v in PREFIXES.items()}, "id": base}
 
 
+def curie(term) -> str:
+    """`fkg:Program` for a term in one of the project's namespaces, else the IRI (whatever a graph binds)."""
+    s = str(term)
+    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(str(kv[1]))):
+        if s.startswith(str(ns)) and len(s) > len(str(ns)):
+            return f"{prefix}:{s[len(str(ns)):]}"
+    return s
+
+
 def sorted_triples(graph: Graph) -> list[ox.Triple]:
     """The graph's triples as Oxigraph terms, in N-Triples order (the built graph has no blank nodes)."""
     data = graph.serialize(format="nt", encoding="utf-8")
@@ -197,7 +206,7 @@ def dataset_description(graph: Graph, base: str = DEFAULT_BASE, *, site: str | N
         classes.setdefault(c, set()).add(s)
     d.add((ds, VOID.classes, Literal(len(classes))))
     for c in sorted(classes):
-        part = URIRef(f"{base}dataset#class-{c.n3(graph.namespace_manager).replace(':', '-')}")
+        part = URIRef(f"{base}dataset#class-{curie(c).replace(':', '-')}")
         d.add((ds, VOID.classPartition, part))
         d.add((part, VOID["class"], c))
         d.add((part, VOID.entities, Literal(len(classes[c]))))

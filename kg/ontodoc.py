@@ -13,6 +13,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from . import paths
+from .export import curie
 from .ns import ONTOLOGY_IRI, PREFIXES
 
 CSS = """
@@ -41,14 +42,6 @@ def page(title: str, body: str, *, footer: str = "", nav: str = "") -> str:
             f"<title>{escape(title)}</title><style>{CSS}</style></head><body>\n"
             f"<header>{nav}<h1>{escape(title)}</h1></header>\n<main>{body}</main>\n"
             f"<footer>{footer}</footer>\n</body></html>\n")
-
-
-def curie(term, graph: Graph | None = None) -> str:
-    s = str(term)
-    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(str(kv[1]))):
-        if s.startswith(str(ns)) and len(s) > len(str(ns)):
-            return f"{prefix}:{s[len(str(ns)):]}"
-    return s
 
 
 def _labels(g: Graph, s, p=RDFS.label) -> str:

@@ -16,7 +16,8 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID
 
 from . import export, paths
 from .ns import DEFAULT_BASE, FKG, OA, PREFIXES
-from .ontodoc import curie, page
+from .export import curie
+from .ontodoc import page
 
 RDF_TYPE = ox.NamedNode(str(RDF.type))
 LABEL = ox.NamedNode(str(RDFS.label))

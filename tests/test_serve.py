@@ -441,7 +441,7 @@ def test_browser_home_resource_and_query(browser, server, artifacts):
         page.goto(server + "/")
         assert "健康・医療分野の研究開発に対する公的資金" in page.content()
         page.screenshot(path=str(artifacts / "serve-home.png"), full_page=True)
-        page.click("text=Ministry of Education, Culture, Sports, Science and Technology")
+        page.locator("main li a[href='/id/organisation/mext']").first.click()
         page.wait_for_url("**/id/organisation/mext")
         assert page.locator("h1").inner_text().startswith("Ministry of Education")
         assert "文部科学省" in page.content()
