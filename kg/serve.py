@@ -303,3 +303,21 @@ def run(app: App, host: str = "127.0.0.1", port: int = 8000, *, threads: int = 8
         server.close()
         app.close()
 
+
+
+def serve_in_thread(app: App, host: str = "127.0.0.1", port: int = 0, *, threads: int = 4):
+    """Start waitress in a background thread (port 0: a free one); returns (base URL, stop function)."""
+    from waitress import create_server
+
+    server = create_server(app, host=host, port=port, threads=threads, ident="funding-kg")
+    thread = threading.Thread(target=server.run, daemon=True, name="fundkg-serve")
+    thread.start()
+
+    def stop() -> None:
+        server.close()
+        for channel in list(server._map.values()):  # keep-alive connections would keep the loop running
+            channel.close()
+        server.task_dispatcher.shutdown()
+        thread.join(5)
+
+    return f"http://{host}:{server.effective_port}", stop

@@ -17,8 +17,8 @@ import subprocess
 import sys
 import threading
 import time
-from multiprocessing.connection import Connection
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
@@ -102,9 +102,12 @@ def _worker_main(conn) -> None:
         except (EOFError, OSError):
             return
         try:
-            conn.send(execute(store, query, result_format, graph_format, max_rows, prefixes))
+            reply = execute(store, query, result_format, graph_format, max_rows, prefixes)
         except Failure as f:
-            conn.send(f)
+            reply = f
+        except Exception as exc:  # a bug here: the server answers 500 and the worker stays usable
+            reply = Failure(500, "Server error", f"the query worker failed: {type(exc).__name__}: {exc}")
+        conn.send(reply)
 
 
 class QueryTimeout(Exception):
@@ -176,6 +179,8 @@ class WorkerPool:
             conn.send((query, result_format, graph_format))
             if conn.poll(max(0.0, deadline - time.monotonic())):
                 reply = conn.recv()
+        except (EOFError, OSError):
+            raise RuntimeError("a query worker died while answering") from None  # 500, not a timeout
         finally:  # a worker that did not answer (timeout, death, bad reply) is replaced, never reused
             if reply is None:
                 self._replace(worker)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import threading
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -75,14 +74,11 @@ def client(app):
 @pytest.fixture(scope="module")
 def server(app):
     """The app over a real socket on 127.0.0.1 (a free port), served by waitress in a thread."""
-    from waitress import create_server
+    from kg.serve import serve_in_thread
 
-    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}"
-    srv.close()
-    thread.join(5)
+    url, stop = serve_in_thread(app)
+    yield url
+    stop()
 
 
 def error_of(response) -> dict:
@@ -457,3 +453,51 @@ def test_browser_home_resource_and_query(browser, server, artifacts):
     finally:
         page.close()
     assert elsewhere == []
+
+
+def test_cli_serve_answers_on_loopback_and_stops_its_workers(graph_file):
+    """`fundkg serve` as a user starts it: a child process on a free port, stopped by SIGTERM."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.parse
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--graph", str(graph_file), "--port", str(port),
+                             "--workers", "1", "--timeout", "5"], cwd=root, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode({"query": ASK_Q})
+    try:
+        body = None
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(url, timeout=5) as r:
+                    body = json.loads(r.read())
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert body == {"head": {}, "boolean": True}
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert b"serving on http://127.0.0.1:" in proc.stderr.read()
+
+
+def test_a_dead_worker_is_a_500_and_is_replaced(graph):
+    app = make_app(graph, queries=[], workers=1)
+    try:
+        (proc, _conn), = list(app.pool._all)
+        proc.kill()
+        proc.wait(5)
+        c = Client(app)
+        r = c.get("/sparql", query_string={"query": ASK_Q})
+        assert r.status_code == 500 and error_of(r)["title"] == "Server error"
+        r = c.get("/sparql", query_string={"query": ASK_Q})
+        assert r.status_code == 200 and json.loads(r.data)["boolean"] is True
+    finally:
+        app.close()
