@@ -40,8 +40,11 @@ def run_all(sources=None, out: str | Path = "build", *, base: str = DEFAULT_BASE
     path = write_graph(result, out)
     echo(f"wrote {path} ({len(result.graph):,} triples)")
     from .export import write_exports
+    from .store import load_rdflib
 
-    written = write_exports(result.graph, out, base=base)
+    # Export what the Turtle file says (decimals as 9066000000.0), so that `fundkg export` of that file
+    # gives the same bytes.
+    written = write_exports(load_rdflib(path), out, base=base)
     echo(f"wrote the exports, dataset description and ontology documentation: "
          f"{', '.join(p.name for p in written)}")
     return result

@@ -155,7 +155,10 @@ class App:
         fmt = negotiate("DESCRIBE", request.accept_mimetypes, fmt, page=True)
         if fmt == "html":
             return self.html(pages.resource_page(self.site, iri))
-        return self.rdf(self.site.describe(iri), fmt)
+        graph = self.site.describe(iri)
+        if iri == self.base + "dataset":  # its hash IRIs (#distribution-nt, #sparql…) are in the description
+            graph += self.description(request)
+        return self.rdf(graph, fmt)
 
     def on_ontology(self, request: Request) -> Response:
         from .ontodoc import ontology_html

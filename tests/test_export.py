@@ -180,3 +180,10 @@ def test_run_all_writes_every_export(tmp_path):
     assert (URIRef(DEFAULT_BASE + "dataset"), VOID.triples, Literal(4123)) in d
     assert (tmp_path / "ontology.html").exists() and (tmp_path / "context.jsonld").exists()
     assert (URIRef(DEFAULT_BASE + "dataset"), RDF.type, VOID.Dataset) in d
+    from kg.cli import main
+
+    again = tmp_path / "again"
+    result = CliRunner().invoke(main, ["export", "--out", str(again), "--graph", str(tmp_path / "funding-kg.ttl")])
+    assert result.exit_code == 0, result.output
+    for p in sorted(again.iterdir()):
+        assert p.read_bytes() == (tmp_path / p.name).read_bytes(), f"fundkg all and fundkg export differ: {p.name}"

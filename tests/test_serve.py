@@ -290,6 +290,11 @@ def test_downloads_are_the_exports(client, graph, viz):
 
     assert d.value(URIRef(DEFAULT_BASE + "dataset"), VOID.sparqlEndpoint) == URIRef("http://localhost/sparql")
     assert client.get("/viz/flows.html").data == (viz / "flows.html").read_bytes()
+    ds = Graph().parse(data=client.get("/id/dataset.ttl").data, format="turtle")
+    dist = URIRef(DEFAULT_BASE + "dataset#distribution-nt")
+    from rdflib.namespace import DCAT
+
+    assert ds.value(dist, DCAT.downloadURL) == URIRef("http://localhost/download/funding-kg.nt")
     assert client.get("/ontology", headers=HTML).status_code == 200
 
 
