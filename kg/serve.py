@@ -136,11 +136,10 @@ class App:
         return export.dataset_description(self.graph, self.base, site=self.root(request))
 
     def rdf(self, graph: Graph, fmt: str) -> Response:
-        triples = export.sorted_triples(graph)
         if fmt == "jsonld":
             body = export.to_jsonld(graph, self.base)
         else:
-            body = ox.serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=self.prefixes)
+            body = ox.serialize(export.sorted_triples(graph), format=GRAPH_FORMATS[fmt], prefixes=self.prefixes)
         return Response(body, mimetype=MEDIA_TYPES[fmt], headers={"Vary": "Accept"})
 
     def on_resource(self, request: Request, rest: str) -> Response:
