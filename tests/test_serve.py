@@ -506,3 +506,51 @@ def test_a_dead_worker_is_a_500_and_is_replaced(graph):
         assert r.status_code == 200 and json.loads(r.data)["boolean"] is True
     finally:
         app.close()
+
+
+def _http(server, method, path, body=None, headers=None):
+    import http.client
+
+    host, port = server.rsplit("//", 1)[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        return r.status, r.getheader("Content-Type"), r.read()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("query,status", [
+    ("DELETE WHERE { ?s ?p ?o }", 403),
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", 403),
+    ("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }", 403),
+    ("SELECT * WHERE { ?s ?p }", 400),
+    ("SELECT * WHERE { ?s ?p ?o } #" + "x" * 5000, 413),
+    ("SELECT * WHERE { ?s ?p ?o }", 422),
+    (SLOW_Q, 504),
+])
+def test_hostile_queries_over_the_socket(server, query, status):
+    got, ctype, body = _http(server, "POST", "/sparql", query.encode("utf-8"),
+                             {"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+    assert got == status and ctype.startswith("application/json")
+    assert json.loads(body)["error"]["status"] == status
+
+
+def test_many_concurrent_clients(server):
+    import urllib.parse
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = "/sparql?" + urllib.parse.urlencode({"query": REGEN_Q})
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(lambda _: _http(server, "GET", path), range(64)))
+    assert {a[0] for a in answers} == {200}
+    assert {json.loads(a[2])["results"]["bindings"][0]["yen"]["value"] for a in answers} == {"9066000000"}
+
+
+def test_pages_load_nothing_from_elsewhere(client):
+    for path in ("/", "/id/program/regenerative-medicine", "/sparql", "/ontology", "/id/nothing"):
+        r = client.get(path, headers=HTML)
+        page = r.get_data(as_text=True)
+        assert "<script" not in page and "<link" not in page and 'src="http' not in page, path
+        assert "default-src 'none'" in r.headers["Content-Security-Policy"], path
