@@ -80,7 +80,7 @@ class AmountRules:
 
     def amount_triples(self, s: URIRef, m: Mention, year: int, kind: str) -> None:
         g = self.g
-        g.add((s, FKG.amountYen, Literal(m.yen, datatype=XSD.decimal)))
+        g.add((s, FKG.amountYen, decimal_literal(m.yen)))
         g.add((s, FKG.originalText, Literal(m.text)))
         g.add((s, FKG.fiscalYear, self.fiscal_year(year)))
         g.add((s, FKG.budgetKind, KIND_TERMS[kind]))
@@ -165,7 +165,7 @@ class AmountRules:
             g.add((r, FKG.remainderOf, self.ref_iri(item)))
             g.add((r, FKG.fiscalYear, self.fiscal_year(year)))
             g.add((r, FKG.budgetKind, KIND_TERMS[kind]))
-            g.add((r, FKG.amountYen, Literal(rest, datatype=XSD.decimal)))
+            g.add((r, FKG.amountYen, decimal_literal(rest)))
             g.add((r, FKG.currency, CUR.JPY))
             for source, _ in [(alloc, total)] + parts:
                 g.add((r, PROV.wasDerivedFrom, source))
@@ -175,6 +175,13 @@ class AmountRules:
                                           f"{millions}百万円", lang="ja")))
             g.add((r, RDFS.label, Literal(f"{label['en']}: FY{year} {en_kind} not explained by its parts, "
                                           f"¥{millions} million", lang="en")))
+
+
+def decimal_literal(value: Decimal) -> Literal:
+    """An xsd:decimal in canonical form ("9066000000.0"), as Turtle writes it, so the graph in memory and the
+    graph read back from its file are the same terms."""
+    text = format(value, "f")
+    return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
 
 
 def one_line(text: str) -> str:

@@ -27,6 +27,12 @@ from .ns import (DEFAULT_BASE, FKG, HUB_TYPE_TERMS, INSTRUMENT_TERMS, OA,
                  PER_TERMS, bind_prefixes)
 
 GRAPH_FILE = "funding-kg.ttl"
+# The data is MEXT's, reused with attribution; only the code that builds it is MIT-licensed.
+LICENCE_LABELS = {
+    "en": "Data: facts derived from MEXT's publication, reused with attribution (see dct:rights). "
+          "Code that builds it: MIT.",
+    "ja": "データ：文部科学省の公表資料を出典を明記して加工・利用（dct:rights を参照）。生成するコード：MIT ライセンス。",
+}
 
 ORG_CLASSES = {
     "State": FKG.State, "Ministry": FKG.Ministry, "FundingAgency": FKG.FundingAgency,
@@ -427,7 +433,12 @@ class _Builder(AmountRules):
         g.add((s, RDF.type, DCAT.Dataset))
         g.add((s, DCTERMS.title, Literal("Japan's public funding for health and medical research", lang="en")))
         g.add((s, DCTERMS.title, Literal("健康・医療分野の研究開発に対する公的資金", lang="ja")))
-        g.add((s, DCTERMS.license, URIRef("https://opensource.org/licenses/MIT")))
+        licence = self.iri("dataset/licence")
+        g.add((s, DCTERMS.license, licence))
+        g.add((licence, RDF.type, DCTERMS.LicenseDocument))
+        for lang, text in LICENCE_LABELS.items():
+            g.add((licence, RDFS.label, Literal(text, lang=lang)))
+        g.add((licence, RDFS.seeAlso, URIRef("https://opensource.org/licenses/MIT")))
         for doc in self.docs:
             d = self.iri(f"document/{doc.id}")
             g.add((s, DCTERMS.source, d))

@@ -298,3 +298,63 @@ def viz(out: Path, graph: Path | None):
     path = ensure_graph(graph, echo=echo_err)
     for written in write_viz(load_rdflib(path), out):
         click.echo(f"wrote {written}")
+
+
+# -- exports and the server (issue 5) ----------------------------------------------------------------------
+
+@main.command(name="export")
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld", "xml", "all"]), default="all",
+              show_default=True, help="Export format; every format also writes the dataset description, the "
+                                      "JSON-LD context and the ontology's HTML documentation.")
+@out_option
+@graph_option
+@reports_errors
+def export_(fmt: str, out: Path, graph: Path | None):
+    """Write the graph as Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML, with its VoID/DCAT description.
+
+    \b
+    Examples:
+      fundkg export --format all --out build
+      fundkg export --format jsonld --out /tmp/kg
+    """
+    from .export import write_exports
+    from .pipeline import ensure_graph, graph_base
+    from .store import load_rdflib
+
+    path = ensure_graph(graph, out=out, echo=echo_err)
+    g = load_rdflib(path)
+    for p in write_exports(g, out, None if fmt == "all" else [fmt], base=graph_base(g)):
+        click.echo(f"wrote {p}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (loopback by default).")
+@click.option("--port", type=int, default=8000, show_default=True)
+@graph_option
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Time limit of one query, in seconds.")
+@click.option("--max-rows", type=int, default=10000, show_default=True,
+              help="Most solutions (or triples) one query may return.")
+@click.option("--max-query-bytes", type=int, default=65536, show_default=True, help="Longest query accepted.")
+@click.option("--workers", type=int, default=2, show_default=True, help="Query worker processes.")
+@click.option("--threads", type=int, default=8, show_default=True, help="HTTP threads.")
+@reports_errors
+def serve(host: str, port: int, graph: Path | None, timeout: float, max_rows: int, max_query_bytes: int,
+          workers: int, threads: int):
+    """Serve the graph: a read-only SPARQL endpoint at /sparql, linked-data pages at /id/..., downloads.
+
+    The visualization pages in the graph's folder (viz/) are served at /viz/ when they exist.
+
+    \b
+    Example:
+      fundkg serve --port 8000 --timeout 5
+      curl -H 'Accept: text/csv' 'http://127.0.0.1:8000/sparql?query=SELECT%20*%20WHERE%20%7B?s%20?p%20?o%7D%20LIMIT%205'
+    """
+    from .pipeline import ensure_graph, graph_base
+    from .serve import App, run
+    from .store import load_rdflib
+
+    path = ensure_graph(graph, echo=echo_err)
+    g = load_rdflib(path)
+    app = App(g, base=graph_base(g), viz_dir=path.parent / "viz", timeout=timeout, max_rows=max_rows,
+              max_query_bytes=max_query_bytes, workers=workers)
+    run(app, host, port, threads=threads, echo=echo_err)

@@ -6,8 +6,10 @@ from typing import Callable
 
 from .build import GRAPH_FILE, BuildResult, build_graph, write_graph
 from .errors import ValidationFailed
+from .export import write_exports
 from .ns import DEFAULT_BASE
 from .validate import validate_graph
+from .viz import write_viz
 
 Echo = Callable[[str], None]
 
@@ -39,8 +41,14 @@ def run_all(sources=None, out: str | Path = "build", *, base: str = DEFAULT_BASE
         raise ValidationFailed("the graph breaks " + "; ".join(str(v) for v in report.violations[:5]))
     path = write_graph(result, out)
     echo(f"wrote {path} ({len(result.graph):,} triples)")
-    from .viz import write_viz
-
+    written = write_exports(result.graph, out, base=base)
+    echo(f"wrote the exports, dataset description and ontology documentation: "
+         f"{', '.join(p.name for p in written)}")
     written = write_viz(result.graph, out / "viz")
     echo(f"wrote {len(written)} pages and graph files into {out / 'viz'}")
     return result
+
+
+def graph_base(graph) -> str:
+    """The base IRI a loaded graph's resources were minted under (its `id:` prefix)."""
+    return next((str(ns) for prefix, ns in graph.namespaces() if prefix == "id"), DEFAULT_BASE)

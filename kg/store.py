@@ -26,7 +26,9 @@ def to_python(term):
         v = term.value
         try:
             if dt == XSD + "decimal":
-                return Decimal(v)
+                d = Decimal(v)
+                # "9066000000.0" reads as 9066000000: whole amounts print without a trailing ".0".
+                return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
             if dt in (XSD + "integer", XSD + "int", XSD + "long"):
                 return int(v)
             if dt == XSD + "boolean":

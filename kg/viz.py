@@ -143,8 +143,10 @@ def _metadata(g: Graph) -> dict:
         meta["document"] = str(g.value(doc, DCTERMS.identifier) or node_id(doc))
         meta["title_ja"], meta["title_en"] = _labels(g, doc, DCTERMS.title)
         meta["rights_ja"], meta["rights_en"] = _labels(g, doc, DCTERMS.rights)
-    if dataset is not None and g.value(dataset, DCTERMS.license) is not None:
-        meta["license"] = str(g.value(dataset, DCTERMS.license))
+    licence = g.value(dataset, DCTERMS.license) if dataset is not None else None
+    if licence is not None:
+        meta["license_ja"], meta["license_en"] = _labels(g, licence, RDFS.label)
+        meta["license"] = meta["license_en"] or str(licence)
     return meta
 
 
@@ -367,12 +369,12 @@ def vis_library() -> tuple[str, str]:
 def source_footer(G: nx.MultiDiGraph) -> str:
     """The source and licence paragraph every page carries (escaped)."""
     m = {k: html.escape(str(v)) for k, v in G.graph.items()}
-    licence = f" (data licence: {m['license']})" if m.get("license") else ""
+    licence = f" Licence: {m['license']}" if m.get("license") else ""
     return (f'<footer id="source"><p><span lang="ja">{m.get("rights_ja", "")}</span><br>'
             f'<span lang="en">{m.get("rights_en", "")}</span></p>'
             f'<p>Source document: <cite lang="ja">{m.get("title_ja", "")}</cite> '
             f'(<code>{m.get("document", "")}</code>), published by MEXT (文部科学省), reused with attribution. '
-            f'Graph and pages: funding-kg, code under the MIT licence{licence}.</p></footer>')
+            f'Graph and pages: funding-kg.{licence}</p></footer>')
 
 
 def page_css() -> str:
