@@ -9,10 +9,10 @@ A query file starts with a header of comment lines:
     # param: kind string request -- budget kind: request, initial or supplementary
 
 A parameter line is `# param: NAME TYPE [DEFAULT] -- description`, TYPE one of integer, decimal, string,
-iri, date, boolean, optionally followed by the allowed values (`string{request,initial}`); DEFAULT `-` (or none) leaves the parameter unbound, which a query reads as "any". A value
-is bound as an RDF term in a VALUES block at the top of the query's WHERE clause, never pasted into the query
-as syntax; Oxigraph's own substitution cannot bind variables that the SELECT does not project, which
-aggregates need. An `iri` value without a scheme is taken relative to the graph's base
+iri, date, boolean, optionally followed by the allowed values (`string{request,initial}`); DEFAULT `-` (or
+none) leaves the parameter unbound, which a query reads as "any". A value is bound as an RDF term in a
+VALUES block at the top of the query's WHERE clause, never pasted into the query as syntax; Oxigraph's own
+substitution cannot bind variables that the SELECT does not project, which aggregates need. An `iri` value without a scheme is taken relative to the graph's base
 (`program/regenerative-medicine`).
 
 Label search: Oxigraph has no Unicode normalisation function, so queries get one from Python,
@@ -35,8 +35,8 @@ from .store import GraphStore, to_python
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("integer", "decimal", "string", "iri", "date", "boolean")
-_PARAM_RE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+(?P<type>\w+)(?:\{(?P<choices>[^{}\s]*)\})?(?:\s+(?P<default>\S+))?"
-                       r"\s*(?:--\s*(?P<doc>.*))?$")
+_PARAM_RE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+(?P<type>\w+)(?:\{(?P<choices>[^{}\s]*)\})?"
+                       r"(?:\s+(?P<default>\S+))?\s*(?:--\s*(?P<doc>.*))?$")
 _UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 # A keyword, not part of a variable (?add), prefixed name (ex:service) or prefix (service:).
 _SERVICE_RE = re.compile(r"(?<![?$:\w-])SERVICE\b(?!\s*:)", re.I)
@@ -135,15 +135,21 @@ def list_queries() -> list[QueryInfo]:
 
 
 def load_query(name_or_path: str | Path) -> QueryInfo:
-    """A shipped query by name (e.g. "allocations"), or a query file by path."""
+    """A shipped query by name (e.g. "allocations"), or a query file by path.
+
+    A bare name is a shipped query even when a file or folder of that name sits in the working directory.
+    """
     p = Path(name_or_path)
-    if p.suffix == ".rq" or p.exists() or "/" in str(name_or_path):
+    shipped = queries_dir() / f"{name_or_path}.rq"
+    if isinstance(name_or_path, Path) or p.suffix == ".rq" or len(p.parts) > 1:
+        path = p
+    elif shipped.is_file():
+        path = shipped
+    elif p.is_file():
         path = p
     else:
-        path = queries_dir() / f"{name_or_path}.rq"
-        if not path.exists():
-            known = ", ".join(q.stem for q in sorted(queries_dir().glob("*.rq")))
-            raise QueryError(f"no shipped query named {name_or_path!r} (known: {known or 'none'})")
+        known = ", ".join(q.stem for q in sorted(queries_dir().glob("*.rq")))
+        raise QueryError(f"no shipped query named {name_or_path!r} (known: {known or 'none'})")
     if not path.is_file():
         raise QueryError("no such query file", path=path)
     try:

@@ -398,6 +398,16 @@ def test_library_errors(store, tmp_path):
         run_query(parse_header("# param: kind string a\nSELECT * { ?s ?p ?o } LIMIT 1"), store=store)
 
 
+def test_names_paths_and_default_store(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "hubs").mkdir()  # a folder named like a shipped query does not hide it
+    assert load_query("hubs").path == ROOT / "queries" / "hubs.rq"
+    write(tmp_path, "SELECT (1 AS ?one) {}", "mine.rq")
+    assert load_query("mine.rq").name == "mine" and load_query(tmp_path / "mine.rq").name == "mine"
+    # Without a store, run_query builds the shipped graph in memory.
+    assert len(run_query("programs-in-year", {"year": "2022"}).rows) == 5
+
+
 def test_variables_named_like_keywords_are_not_refused(store):
     # ?add, ?service and a prefix called copy: are names, not an update or a federated query.
     text = ("PREFIX copy: <https://w3id.org/funding-kg/ontology#>\n"
