@@ -295,7 +295,7 @@ def run_query(query: str | Path | QueryInfo, params: dict[str, str] | None = Non
     """
     if isinstance(query, QueryInfo):
         info = query
-    elif isinstance(query, Path) or re.fullmatch(r"[\w.-]+", query):
+    elif isinstance(query, Path) or not re.search(r"[\s{}]", query):  # query text has spaces or braces
         info = load_query(query)
     else:
         info = parse_header(query)

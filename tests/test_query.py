@@ -386,8 +386,12 @@ def test_library_errors(store, tmp_path):
         run_query("allocations", {"year": "2022"}, store=store)
     with pytest.raises(QueryError, match="no such query file"):
         load_query(tmp_path / "nothing.rq")
+    with pytest.raises(QueryError, match="'twenty' is not a valid integer"):
+        run_query("program-amounts", {"year": "twenty"}, store=store)
     with pytest.raises(QueryError, match="is an update"):
         run_query("CLEAR ALL", store=store)
+    with pytest.raises(QueryError, match="is a CONSTRUCT query"):
+        run_query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", store=store)
     with pytest.raises(QueryError, match="SERVICE"):
         run_query("SELECT * { SERVICE SILENT <http://x.example/> { ?s ?p ?o } }", store=store)
     with pytest.raises(QueryError, match="malformed parameter line"):
@@ -398,12 +402,13 @@ def test_library_errors(store, tmp_path):
         run_query(parse_header("# param: kind string a\nSELECT * { ?s ?p ?o } LIMIT 1"), store=store)
 
 
-def test_names_paths_and_default_store(tmp_path, monkeypatch):
+def test_names_paths_and_default_store(tmp_path, monkeypatch, store):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "hubs").mkdir()  # a folder named like a shipped query does not hide it
     assert load_query("hubs").path == ROOT / "queries" / "hubs.rq"
     write(tmp_path, "SELECT (1 AS ?one) {}", "mine.rq")
     assert load_query("mine.rq").name == "mine" and load_query(tmp_path / "mine.rq").name == "mine"
+    assert run_query(str(tmp_path / "mine.rq"), store=store).rows == [[1]]
     # Without a store, run_query builds the shipped graph in memory.
     assert len(run_query("programs-in-year", {"year": "2022"}).rows) == 5
 
