@@ -245,7 +245,8 @@ def queries():
         click.echo(f"{q.name}: {q.title}" + (f" / {q.title_ja}" if q.title_ja else ""))
         for p in q.params:
             default = f" (default {p.default})" if p.default is not None else ""
-            click.echo(f"    -p {p.name} <{p.type}>{default}  {p.description}")
+            kind = "|".join(p.choices) if p.choices else p.type
+            click.echo(f"    -p {p.name} <{kind}>{default}  {p.description}")
 
 
 @main.command()
@@ -259,6 +260,8 @@ def queries():
 def query(name_or_file: str, params, fmt: str, graph: Path | None):
     """Run a shipped query by NAME, or a SPARQL FILE, against the built graph.
 
+    The source and licence of the facts go to stderr, so that csv, tsv and json stay clean.
+
     \b
     Examples:
       fundkg query allocations --format csv > allocations.csv
@@ -266,13 +269,16 @@ def query(name_or_file: str, params, fmt: str, graph: Path | None):
       fundkg query my-question.rq --format json
     """
     from .pipeline import ensure_graph
-    from .query import format_result, load_query, run_query
+    from .query import attribution, format_result, load_query, run_query
     from .store import GraphStore
 
     info = load_query(name_or_file)
     path = ensure_graph(graph, echo=echo_err)
-    result = run_query(info, dict(params), store=GraphStore.from_file(path))
+    store = GraphStore.from_file(path)
+    result = run_query(info, dict(params), store=store)
     click.echo(format_result(result, fmt))
+    if source := attribution(store):
+        echo_err(source)
 
 
 # --- viz: the funding flows as pages and graph files ---------------------------------------------------------

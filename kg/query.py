@@ -9,13 +9,20 @@ A query file starts with a header of comment lines:
     # param: kind string request -- budget kind: request, initial or supplementary
 
 A parameter line is `# param: NAME TYPE [DEFAULT] -- description`, TYPE one of integer, decimal, string,
-iri, date, boolean. A value is bound as an RDF term in a VALUES block at the top of the query's WHERE
-clause, never pasted into the query as syntax; Oxigraph's own substitution cannot bind variables that the
-SELECT does not project, which aggregates need.
+iri, date, boolean, optionally followed by the allowed values (`string{request,initial}`); DEFAULT `-` (or
+none) leaves the parameter unbound, which a query reads as "any". A value is bound as an RDF term in a
+VALUES block at the top of the query's WHERE clause, never pasted into the query as syntax; Oxigraph's own
+substitution cannot bind variables that the SELECT does not project, which aggregates need. An `iri` value without a scheme is taken relative to the graph's base
+(`program/regenerative-medicine`).
+
+Label search: Oxigraph has no Unicode normalisation function, so queries get one from Python,
+`fkgfn:searchKey(?text)` (PREFIX fkgfn: <https://w3id.org/funding-kg/function#>): NFKC, case-folded, without
+white space. Applied to both the label and the search text it makes ｉＰＳ, iPS and "iPS " match alike.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,8 +35,32 @@ from .store import GraphStore, to_python
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("integer", "decimal", "string", "iri", "date", "boolean")
-_PARAM_RE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+(?P<type>\w+)(?:\s+(?P<default>\S+))?\s*(?:--\s*(?P<doc>.*))?$")
-_UPDATE_RE = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)\b", re.I)
+_PARAM_RE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+(?P<type>\w+)(?:\{(?P<choices>[^{}\s]*)\})?"
+                       r"(?:\s+(?P<default>\S+))?\s*(?:--\s*(?P<doc>.*))?$")
+_UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+# A keyword, not part of a variable (?add), prefixed name (ex:service) or prefix (service:).
+_SERVICE_RE = re.compile(r"(?<![?$:\w-])SERVICE\b(?!\s*:)", re.I)
+FUNCTIONS_NS = "https://w3id.org/funding-kg/function#"
+
+
+def search_key(text: str) -> str:
+    """The form labels are compared in: NFKC, case-folded, white space removed.
+
+    >>> search_key("ｉＰＳ 細胞") == search_key("iPS細胞")
+    True
+    """
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _search_key_term(term):
+    if not isinstance(term, ox.Literal):
+        return None
+    return ox.Literal(search_key(term.value))
+
+
+# Functions a query may call; passed to Oxigraph with every query (and registered with rdflib's engine by the
+# benchmark).
+CUSTOM_FUNCTIONS = {ox.NamedNode(FUNCTIONS_NS + "searchKey"): _search_key_term}
 
 
 @dataclass(frozen=True)
@@ -38,6 +69,7 @@ class Param:
     type: str
     default: str | None = None
     description: str = ""
+    choices: tuple[str, ...] = ()  # allowed values, from `TYPE{a,b,c}`; empty: any value of the type
 
 
 @dataclass
@@ -81,11 +113,15 @@ def parse_header(text: str, *, name: str = "query", path: Path | None = None) ->
         else:
             pm = _PARAM_RE.match(value)
             if not pm or pm["type"] not in PARAM_TYPES:
-                raise QueryError(f"malformed parameter line {s!r}: expected '# param: NAME TYPE [DEFAULT] -- "
-                                 f"description' with TYPE one of {', '.join(PARAM_TYPES)}", path=path, line=n)
+                raise QueryError(f"malformed parameter line {s!r}: expected '# param: NAME TYPE[{{VALUES}}] [DEFAULT] "
+                                 f"-- description' with TYPE one of {', '.join(PARAM_TYPES)}", path=path, line=n)
             default = pm["default"]
+            choices = tuple(c for c in (pm["choices"] or "").split(",") if c)
+            if choices and default not in (None, "-") and default not in choices:
+                raise QueryError(f"parameter {pm['name']}: default {default!r} is not one of its values "
+                                 f"{', '.join(choices)}", path=path, line=n)
             info.params.append(Param(pm["name"], pm["type"], None if default in (None, "-") else default,
-                                     (pm["doc"] or "").strip()))
+                                     (pm["doc"] or "").strip(), choices))
     return info
 
 
@@ -99,15 +135,21 @@ def list_queries() -> list[QueryInfo]:
 
 
 def load_query(name_or_path: str | Path) -> QueryInfo:
-    """A shipped query by name (e.g. "allocations"), or a query file by path."""
+    """A shipped query by name (e.g. "allocations"), or a query file by path.
+
+    A bare name is a shipped query even when a file or folder of that name sits in the working directory.
+    """
     p = Path(name_or_path)
-    if p.suffix == ".rq" or p.exists() or "/" in str(name_or_path):
+    shipped = queries_dir() / f"{name_or_path}.rq"
+    if isinstance(name_or_path, Path) or p.suffix == ".rq" or len(p.parts) > 1:
+        path = p
+    elif shipped.is_file():
+        path = shipped
+    elif p.is_file():
         path = p
     else:
-        path = queries_dir() / f"{name_or_path}.rq"
-        if not path.exists():
-            known = ", ".join(q.stem for q in sorted(queries_dir().glob("*.rq")))
-            raise QueryError(f"no shipped query named {name_or_path!r} (known: {known or 'none'})")
+        known = ", ".join(q.stem for q in sorted(queries_dir().glob("*.rq")))
+        raise QueryError(f"no shipped query named {name_or_path!r} (known: {known or 'none'})")
     if not path.is_file():
         raise QueryError("no such query file", path=path)
     try:
@@ -166,6 +208,8 @@ def _where_brace(text: str) -> int:
 def to_term(param: Param, value: str, base: str = DEFAULT_BASE):
     """An RDF term for a parameter value given as text."""
     t = param.type
+    if param.choices and value not in param.choices:
+        raise QueryError(f"parameter {param.name}: {value!r} is not one of {', '.join(param.choices)}")
     try:
         if t == "iri":
             iri = value if re.match(r"^[a-zA-Z][\w+.-]*:", value) else base + value.lstrip("/")
@@ -216,20 +260,28 @@ def bind(info: QueryInfo, values: dict[str, str] | None = None, *, base: str = D
     return info.text[: j + 1] + block + info.text[j + 1:]
 
 
-def check_read_only(text: str) -> None:
-    """Refuse updates and federated queries: this interface only reads the local graph."""
+def query_form(text: str) -> str:
+    """The first keyword after the prologue (PREFIX and BASE declarations): SELECT, ASK, INSERT…"""
     syntax = strip_comments_and_strings(text)
-    if m := _UPDATE_RE.search(syntax):
-        if not re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", syntax[: m.start()], re.I):
-            raise QueryError(f"{m.group(1).upper()} is an update; only read-only queries (SELECT, ASK, CONSTRUCT, "
-                             "DESCRIBE) are allowed")
-    if re.search(r"\bSERVICE\b", syntax, re.I):
-        raise QueryError("SERVICE (federated query) is not allowed: queries run on the local graph only")
+    m = re.match(r"\s*(?:(?:PREFIX\s+[^\s:]*:\s*|BASE\s*)\s*)*([A-Za-z]+)", syntax, re.I)
+    return m.group(1).upper() if m else ""
 
 
-def run_query(query: str | QueryInfo, params: dict[str, str] | None = None, *, store: GraphStore,
-              base: str = DEFAULT_BASE) -> QueryResult | bool:
-    """Run a shipped or inline query; SELECT gives a QueryResult, ASK a bool.
+def check_read_only(text: str, name: str = "query") -> None:
+    """Refuse updates and federated queries: this interface only reads the local graph."""
+    form = query_form(text)
+    if form in _UPDATE_KEYWORDS:
+        raise QueryError(f"{name} is an update ({form}); only read-only queries (SELECT, ASK) are allowed")
+    if _SERVICE_RE.search(strip_comments_and_strings(text)):
+        raise QueryError(f"{name} uses SERVICE (federated query), which is not allowed: queries run on the "
+                         "local graph only")
+
+
+def run_query(query: str | Path | QueryInfo, params: dict[str, str] | None = None, *,
+              store: GraphStore | None = None, base: str = DEFAULT_BASE) -> QueryResult | bool:
+    """Run a shipped query (by name), a query file (Path) or query text; SELECT gives a QueryResult, ASK a bool.
+
+    Without a store, the query runs on the graph built in memory from the shipped sources.
 
     >>> from kg.build import build_graph
     >>> store = GraphStore.from_graph(build_graph().graph)
@@ -238,12 +290,23 @@ def run_query(query: str | QueryInfo, params: dict[str, str] | None = None, *, s
     ... SELECT (COUNT(?a) AS ?n) WHERE { ?a a fkg:Allocation ; fkg:fiscalYear/fkg:year ?year }''')
     >>> run_query(q, {"year": "2021"}, store=store).rows
     [[25]]
+    >>> run_query("year-over-year", store=store).records()[0]["change_yen"]
+    Decimal('-867000000')
     """
-    info = query if isinstance(query, QueryInfo) else parse_header(query)
-    check_read_only(info.text)
+    if isinstance(query, QueryInfo):
+        info = query
+    elif isinstance(query, Path) or not re.search(r"[\s{}]", query):  # query text has spaces or braces
+        info = load_query(query)
+    else:
+        info = parse_header(query)
+    check_read_only(info.text, info.name)
     text = bind(info, params, base=base)
+    if store is None:
+        from .build import build_graph
+
+        store = GraphStore.from_graph(build_graph(base=base).graph)
     try:
-        result = store.oxigraph.query(text)
+        result = store.oxigraph.query(text, custom_functions=CUSTOM_FUNCTIONS)
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error in {info.name}: {_position(exc, info, text)}",
                          path=info.path) from None
@@ -252,10 +315,19 @@ def run_query(query: str | QueryInfo, params: dict[str, str] | None = None, *, s
     if isinstance(result, ox.QueryBoolean):
         return bool(result)
     if not isinstance(result, ox.QuerySolutions):
-        raise QueryError(f"query {info.name} is a CONSTRUCT or DESCRIBE; use SELECT or ASK here")
+        raise QueryError(f"{info.name} is a {query_form(info.text) or 'CONSTRUCT or DESCRIBE'} query, which "
+                         "gives triples, not rows; use SELECT or ASK here", path=info.path)
     columns = [v.value for v in result.variables]
     rows = [[to_python(sol[c]) for c in columns] for sol in result]
     return QueryResult(columns, rows)
+
+
+def attribution(store: GraphStore, lang: str = "en") -> str:
+    """The source and licence statement (dct:rights) of the documents the graph's facts come from."""
+    _, rows = store.select_terms(
+        "PREFIX dct: <http://purl.org/dc/terms/> PREFIX fkg: <https://w3id.org/funding-kg/ontology#> "
+        "SELECT DISTINCT ?r WHERE { ?d a fkg:SourceDocument ; dct:rights ?r } ORDER BY ?r")
+    return " / ".join(r.value for r, in rows if isinstance(r, ox.Literal) and r.language == lang)
 
 
 def _position(exc: SyntaxError, info: QueryInfo, bound_text: str) -> str:
