@@ -7,25 +7,11 @@ FROM / FROM NAMED (a dataset other than the served graph).
 """
 from __future__ import annotations
 
-import re
 
+from .query import UPDATE_KEYWORDS, keywords
 from .workers import Failure
 
-_TOKEN = re.compile(r'''
-    (?P<ws>\s+) | (?P<comment>\#[^\n]*)
-  | (?P<iri><[^<>"{}|^`\\\s]*>)
-  | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-  | (?P<var>[?$]\w+)
-  | (?P<pname>[\w.-]*:[\w.:%-]*)
-  | (?P<word>[A-Za-z_]\w*)
-  | (?P<other>.)''', re.X | re.S)
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
-
-
-def words(text: str) -> list[str]:
-    """The bare keywords of a query, upper-cased, in order."""
-    return [m.group("word").upper() for m in _TOKEN.finditer(text) if m.lastgroup == "word"]
 
 
 def query_form(text: str) -> str:
@@ -38,9 +24,9 @@ def query_form(text: str) -> str:
     ...
     kg.workers.Failure: (403, 'Update refused', 'DELETE is a SPARQL update; this endpoint is read-only (SELECT, ASK, CONSTRUCT and DESCRIBE only)')
     """
-    kws = words(text)
+    kws = keywords(text)
     for kw in kws:
-        if kw in UPDATE_WORDS:
+        if kw in UPDATE_KEYWORDS:
             raise Failure(403, "Update refused", f"{kw} is a SPARQL update; this endpoint is read-only (SELECT, "
                           "ASK, CONSTRUCT and DESCRIBE only)")
     if "SERVICE" in kws:

@@ -37,9 +37,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("integer", "decimal", "string", "iri", "date", "boolean")
 _PARAM_RE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+(?P<type>\w+)(?:\{(?P<choices>[^{}\s]*)\})?"
                        r"(?:\s+(?P<default>\S+))?\s*(?:--\s*(?P<doc>.*))?$")
-_UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
-# A keyword, not part of a variable (?add), prefixed name (ex:service) or prefix (service:).
-_SERVICE_RE = re.compile(r"(?<![?$:\w-])SERVICE\b(?!\s*:)", re.I)
+UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 FUNCTIONS_NS = "https://w3id.org/funding-kg/function#"
 
 
@@ -159,38 +157,31 @@ def load_query(name_or_path: str | Path) -> QueryInfo:
     return parse_header(text, name=path.stem, path=path)
 
 
-def _scan(text: str):
-    """Yield (index, char) of the query's syntax, skipping comments, strings and IRIs."""
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            j = text.find("\n", i)
-            i = n if j < 0 else j + 1
-            continue
-        if c in "\"'":
-            long = text.startswith(c * 3, i)
-            quote = c * 3 if long else c
-            j = i + len(quote)
-            while j < n and not text.startswith(quote, j):
-                j += 2 if text[j] == "\\" else 1
-            i = j + len(quote)
-            continue
-        if c == "<":
-            m = re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:])
-            if m:
-                i += m.end()
-                continue
-        yield i, c
-        i += 1
+# SPARQL's tokens, enough to tell keywords from comments, strings, IRIs, variables and prefixed names
+# (so that ?insert, ex:service or a label "FROM" are not mistaken for keywords).
+_TOKEN = re.compile(r'''
+    (?P<ws>\s+) | (?P<comment>\#[^\n]*)
+  | (?P<iri><[^<>"{}|^`\\\s]*>)
+  | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+  | (?P<var>[?$]\w+)
+  | (?P<pname>[\w.-]*:[\w.:%-]*)
+  | (?P<word>[A-Za-z_]\w*)
+  | (?P<other>.)''', re.X | re.S)
+
+
+def keywords(text: str) -> list[str]:
+    """The bare keywords of a query, upper-cased, in order.
+
+    >>> keywords("PREFIX insert: <x:> # DELETE\\nSELECT ?delete WHERE { ?delete insert:from 'FROM' }")
+    ['PREFIX', 'SELECT', 'WHERE']
+    """
+    return [m.group("word").upper() for m in _TOKEN.finditer(text) if m.lastgroup == "word"]
 
 
 def strip_comments_and_strings(text: str) -> str:
-    """The query's syntax alone (comments, strings and IRIs blanked), for keyword checks."""
-    out = [" "] * len(text)
-    for i, c in _scan(text):
-        out[i] = c
-    return "".join(out)
+    """The query's syntax alone (comments, strings and IRIs blanked, offsets kept), for keyword checks."""
+    return "".join(" " * len(m.group(0)) if m.lastgroup in ("comment", "string", "iri") else m.group(0)
+                   for m in _TOKEN.finditer(text))
 
 
 def _where_brace(text: str) -> int:
@@ -262,17 +253,15 @@ def bind(info: QueryInfo, values: dict[str, str] | None = None, *, base: str = D
 
 def query_form(text: str) -> str:
     """The first keyword after the prologue (PREFIX and BASE declarations): SELECT, ASK, INSERT…"""
-    syntax = strip_comments_and_strings(text)
-    m = re.match(r"\s*(?:(?:PREFIX\s+[^\s:]*:\s*|BASE\s*)\s*)*([A-Za-z]+)", syntax, re.I)
-    return m.group(1).upper() if m else ""
+    return next((kw for kw in keywords(text) if kw not in ("BASE", "PREFIX")), "")
 
 
 def check_read_only(text: str, name: str = "query") -> None:
     """Refuse updates and federated queries: this interface only reads the local graph."""
-    form = query_form(text)
-    if form in _UPDATE_KEYWORDS:
-        raise QueryError(f"{name} is an update ({form}); only read-only queries (SELECT, ASK) are allowed")
-    if _SERVICE_RE.search(strip_comments_and_strings(text)):
+    kws = keywords(text)
+    if update := next((kw for kw in kws if kw in UPDATE_KEYWORDS), None):
+        raise QueryError(f"{name} is an update ({update}); only read-only queries (SELECT, ASK) are allowed")
+    if "SERVICE" in kws:
         raise QueryError(f"{name} uses SERVICE (federated query), which is not allowed: queries run on the "
                          "local graph only")
 
