@@ -45,7 +45,8 @@ out_option = click.option("--out", type=click.Path(file_okay=False, path_type=Pa
 base_option = click.option("--base", default=DEFAULT_BASE, show_default=True,
                            help="Base IRI of the graph's resources (ends with / or #).")
 graph_option = click.option("--graph", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                            help="A built graph (Turtle). Default: build/funding-kg.ttl, built first if missing.")
+                            help="A built graph (Turtle). Default: build/funding-kg.ttl, built first if missing "
+                                 "or older than the sources.")
 
 
 @click.group(context_settings=CONTEXT)

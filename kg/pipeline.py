@@ -5,7 +5,8 @@ from pathlib import Path
 from typing import Callable
 
 from .build import GRAPH_FILE, BuildResult, build_graph, write_graph
-from .errors import ValidationFailed
+from . import paths
+from .errors import KGError, ValidationFailed
 from .export import write_exports
 from .ns import DEFAULT_BASE
 from .validate import validate_graph
@@ -16,17 +17,27 @@ Echo = Callable[[str], None]
 
 def ensure_graph(graph_path: str | Path | None, *, sources=None, out="build", base=DEFAULT_BASE,
                  echo: Echo = lambda s: None) -> Path:
-    """The path of a built graph, building it into `out` first when no graph file is there."""
-    path = Path(graph_path) if graph_path else Path(out) / GRAPH_FILE
-    if graph_path and not path.exists():
-        from .errors import KGError
-
-        raise KGError("no graph file here", path=path)
+    """The path of a built graph. Without an explicit path, the default graph file is built first when it is
+    missing or older than any file of the sources, so that answers never come silently from stale facts."""
+    if graph_path:
+        path = Path(graph_path)
+        if not path.exists():
+            raise KGError("no graph file here", path=path)
+        return path
+    path = Path(out) / GRAPH_FILE
     if not path.exists():
         echo(f"{path} is missing: building it first")
-        result = build_graph(sources, base=base)
-        write_graph(result, path.parent)
+    elif _newest_source(sources) > path.stat().st_mtime:
+        echo(f"the sources changed after {path} was built: building it again")
+    else:
+        return path
+    write_graph(build_graph(sources, base=base), path.parent)
     return path
+
+
+def _newest_source(sources) -> float:
+    folder = Path(sources) if sources else paths.sources_dir()
+    return max((p.stat().st_mtime for p in folder.rglob("*") if p.is_file()), default=0.0)
 
 
 def run_all(sources=None, out: str | Path = "build", *, base: str = DEFAULT_BASE,

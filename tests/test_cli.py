@@ -124,3 +124,24 @@ def test_all_writes_the_graph(tmp_path):
 def test_usage_error_exits_2():
     r = run("build", "--no-such-option")
     assert r.exit_code == 2
+
+
+def test_query_rebuilds_a_graph_older_than_its_sources(tmp_path, monkeypatch, sources_copy):
+    import os
+    import time
+
+    from kg.pipeline import ensure_graph
+
+    monkeypatch.chdir(tmp_path)
+    messages = []
+    path = ensure_graph(None, sources=sources_copy, echo=messages.append)
+    assert messages == ["build/funding-kg.ttl is missing: building it first"] and path.exists()
+    assert ensure_graph(None, sources=sources_copy, echo=messages.append) == path and len(messages) == 1
+    past = time.time() - 100
+    os.utime(path, (past, past))
+    edited = sources_copy / "mext_fy2022_health_medical_rd" / "hubs.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("en: Tohoku Medical Megabank}",
+                                                                 "en: Tohoku Medical Megabank (TMM)}"), encoding="utf-8")
+    ensure_graph(None, sources=sources_copy, echo=messages.append)
+    assert messages[-1] == "the sources changed after build/funding-kg.ttl was built: building it again"
+    assert "Tohoku Medical Megabank (TMM)" in path.read_text(encoding="utf-8")
