@@ -20,23 +20,24 @@ PREFIXES = """PREFIX fkg: <https://w3id.org/funding-kg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
 
-PARTS_SUM = PREFIXES + """
-SELECT ?item ?label ?year ?kind ?total (SUM(?amount) AS ?parts) (COUNT(?part) AS ?n) WHERE {
-  ?a fkg:allocatedTo ?item ; fkg:fiscalYear/fkg:year ?year ; fkg:budgetKind/<http://www.w3.org/2004/02/skos/core#notation> ?kind ; fkg:amountYen ?total .
-  ?part fkg:partOf ?item .
-  ?pa fkg:allocatedTo ?part ; fkg:fiscalYear/fkg:year ?year ; fkg:budgetKind/<http://www.w3.org/2004/02/skos/core#notation> ?kind ; fkg:amountYen ?amount .
+PREFIXES = PREFIXES + "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+
+
+def _sum_of_parts(link: str) -> str:
+    """Each item's allocation beside the sum of its parts' allocations of the same year and kind; `link`
+    says what a part ?part of ?item is."""
+    return PREFIXES + f"""
+SELECT ?item ?label ?year ?kind ?total (SUM(?amount) AS ?parts) (COUNT(?part) AS ?n) WHERE {{
+  ?a fkg:allocatedTo ?item ; fkg:fiscalYear/fkg:year ?year ; fkg:budgetKind/skos:notation ?kind ; fkg:amountYen ?total .
+  {link}
+  ?pa fkg:allocatedTo ?part ; fkg:fiscalYear/fkg:year ?year ; fkg:budgetKind/skos:notation ?kind ; fkg:amountYen ?amount .
   ?item rdfs:label ?label . FILTER(lang(?label) = "en")
-} GROUP BY ?item ?label ?year ?kind ?total ORDER BY ?label ?year ?kind
+}} GROUP BY ?item ?label ?year ?kind ?total ORDER BY ?label ?year ?kind
 """
 
-AGENCY_SUM = PREFIXES + """
-SELECT ?item ?label ?year ?kind ?total (SUM(?amount) AS ?parts) (COUNT(?p) AS ?n) WHERE {
-  ?a fkg:allocatedTo ?item ; fkg:fiscalYear/fkg:year ?year ; fkg:budgetKind/<http://www.w3.org/2004/02/skos/core#notation> ?kind ; fkg:amountYen ?total .
-  ?p fkg:managedBy ?item .
-  ?pa fkg:allocatedTo ?p ; fkg:fiscalYear/fkg:year ?year ; fkg:budgetKind/<http://www.w3.org/2004/02/skos/core#notation> ?kind ; fkg:amountYen ?amount .
-  ?item rdfs:label ?label . FILTER(lang(?label) = "en")
-} GROUP BY ?item ?label ?year ?kind ?total ORDER BY ?label ?year ?kind
-"""
+
+PARTS_SUM = _sum_of_parts("?part fkg:partOf ?item .")
+AGENCY_SUM = _sum_of_parts("?part fkg:managedBy ?item .")
 
 YEAR_OVER_YEAR = PREFIXES + """
 SELECT ?item ?label ?year ?now ?before WHERE {
@@ -50,7 +51,7 @@ SELECT ?item ?label ?year ?now ?before WHERE {
 REMAINDERS = PREFIXES + """
 SELECT ?item ?label ?year ?kind ?amount WHERE {
   ?r a fkg:UnexplainedRemainder ; fkg:remainderOf ?item ; fkg:fiscalYear/fkg:year ?year ;
-     fkg:budgetKind/<http://www.w3.org/2004/02/skos/core#notation> ?kind ; fkg:amountYen ?amount .
+     fkg:budgetKind/skos:notation ?kind ; fkg:amountYen ?amount .
   ?item rdfs:label ?label . FILTER(lang(?label) = "en")
 } ORDER BY ?label ?year ?kind
 """
