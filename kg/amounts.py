@@ -147,12 +147,15 @@ class AmountRules:
         self.coverage.missing.extend(m for m in doc.mentions if (doc.id, m.line, m.start) not in self.claimed)
 
     def remainders(self) -> None:
-        """For every budget item whose parts have amounts: its total minus what those parts explain."""
+        """For every budget item whose parts have amounts, and every agency whose programs have amounts: its
+        total minus what those parts (or programs) explain."""
         g = self.g
         children: dict[str, list[str]] = {}
         for ident, (section, rec) in sorted(self.ids.items()):
-            if section == "programs" and rec.get("part_of"):
-                children.setdefault(rec["part_of"], []).append(ident)
+            if section == "programs":
+                for parent in (rec.get("part_of"), rec.get("managed_by")):
+                    if parent:
+                        children.setdefault(parent, []).append(ident)
         funded = {item for item, _, _ in self.totals}
         for (item, year, kind), (alloc, total) in sorted(self.totals.items()):
             kids = [c for c in children.get(item, []) if c in funded]

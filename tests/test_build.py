@@ -64,6 +64,14 @@ def test_b_cure_components_and_remainder(graph):
     assert amount(graph, "remainder/b-cure/2021-initial") == Decimal(0)
 
 
+def test_amed_total_beside_the_programs_it_manages(graph):
+    # 586億円 against its eleven programs' 49,992百万円 in FY2022; the document does not itemise the rest.
+    assert amount(graph, "remainder/amed/2022-request") == Decimal(8_608_000_000)
+    assert amount(graph, "remainder/amed/2021-initial") == Decimal(10_119_000_000)
+    assert amount(graph, "remainder/amed/2021-supplementary") == Decimal(0)
+    assert graph.value(iri("remainder/amed/2022-request"), FKG.remainderOf) == iri("organisation/amed")
+
+
 def test_vaccine_fund(graph):
     a = iri("allocation/vaccine-hubs/2021-supplementary")
     assert graph.value(a, FKG.amountYen).toPython() == Decimal(51_500_000_000)
