@@ -61,7 +61,8 @@ def sankey_layout(G: nx.MultiDiGraph, key: str) -> dict:
         for p in programs:
             from_graph(p, 2)
             links.append({"source": agency, "target": p, "value": nodes[p]["value"]})
-        rest = a["value"] - sum(nodes[p]["value"] for p in programs)
+        # The graph states the agency's remainder; computing it is the fallback for graphs without one.
+        rest = G.nodes[agency].get(f"{key}_unexplained_yen", a["value"] - sum(nodes[p]["value"] for p in programs))
         if rest > 0:
             node(f"{agency}#rest", 2, "本資料で事業別の記載がない額", "not itemised by program in this document",
                  rest, kind="rest")
