@@ -75,6 +75,7 @@ def extract(document: Path, fiscal_year: int | None, fmt: str):
       fundkg extract sources/mext_fy2022_health_medical_rd.txt --format tsv
     """
     from .extract import extract_file
+    from .query import QueryResult, format_result
 
     mentions = extract_file(document, fiscal_year)
     if fmt == "json":
@@ -87,30 +88,8 @@ def extract(document: Path, fiscal_year: int | None, fmt: str):
                                  ("max", m.upper_bound), (f"per {m.per}", m.per)) if on]
         rows.append([str(m.line), str(m.start + 1), m.text, f"{m.yen:,}" if fmt == "table" else str(m.yen),
                      str(m.fiscal_year or ""), m.kind or "", ",".join(quals)])
-    if fmt == "tsv":
-        click.echo("\t".join(cols))
-        for r in rows:
-            click.echo("\t".join(r))
-    else:
-        _table(cols, rows)
+    click.echo(format_result(QueryResult(cols, rows), fmt))
     echo_err(f"{len(mentions)} amount mention(s) in {document}")
-
-
-def _table(cols: list[str], rows: list[list[str]]) -> None:
-    from unicodedata import east_asian_width
-
-    def width(s: str) -> int:
-        return sum(2 if east_asian_width(c) in "WF" else 1 for c in s)
-
-    widths = [max([width(c)] + [width(r[i]) for r in rows]) for i, c in enumerate(cols)]
-
-    def line(cells):
-        return "  ".join(c + " " * (w - width(c)) for c, w in zip(cells, widths)).rstrip()
-
-    click.echo(line(cols))
-    click.echo(line(["-" * w for w in widths]))
-    for r in rows:
-        click.echo(line(r))
 
 
 @main.command()
