@@ -122,20 +122,3 @@ def era_label(year: int) -> str:
         if n >= 1 and not (era == "平成" and n > 31) and not (era == "昭和" and n > 64):
             return f"{era}{'元' if n == 1 else n}年度"
     raise EraError(f"fiscal year {year} is before 昭和")
-
-
-def find_years(text: str):
-    """Every era year in a line: (start, end, matched text, Gregorian year), offsets in the NFKC text."""
-    t = nfkc(text)
-    out = []
-    for m in _YEAR_RE.finditer(t):
-        try:
-            out.append((m.start(), m.end(), m.group(0), era_year(m["era"], m["num"])))
-        except EraError:
-            continue
-    for m in _PERIOD_RE.finditer(t):
-        if m["n2"] is not None and m["era2"] is None:
-            # "令和３～７年度": the second year carries its era over.
-            s = m.start("n2")
-            out.append((s, m.end(), m.group(0)[s - m.start():], era_year(m["era1"], m["n2"])))
-    return sorted(out)
